@@ -1,0 +1,30 @@
+/** One row of the kernel's (or netstat's) TCP table, normalised across platforms. */
+export type TcpState =
+  | "ESTABLISHED"
+  | "SYN_SENT"
+  | "SYN_RECV"
+  | "FIN_WAIT_1"
+  | "FIN_WAIT_2"
+  | "TIME_WAIT"
+  | "CLOSE"
+  | "CLOSE_WAIT"
+  | "LAST_ACK"
+  | "LISTEN"
+  | "CLOSING"
+  | "UNKNOWN";
+
+export interface TcpEntry {
+  family: 4 | 6;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  state: TcpState;
+  /** Bytes queued for sending (Linux tx_queue, netstat Send-Q), when known. */
+  sendQueue?: number;
+  recvQueue?: number;
+  /** Socket inode (Linux) used to find the owning process. */
+  inode?: number;
+  /** Owning process id, when readable. */
+  pid?: number;
+}
