@@ -1,0 +1,75 @@
+import type { FixSelection } from "../runtime/contract.js";
+import type { SiteResult } from "./match.js";
+
+/** Facts about the release read from the matched sites; they decide which fixes upstream already has. */
+export interface ReleaseFacts {
+  /** 2026.8.1+: missed pong terminates the socket (startWebSocketKeepalive). */
+  upstreamKeepalive: boolean;
+  /** 2026.5.2–7.x: the handler pings every 25 s but never checks the pong. */
+  releasePing: boolean;
+  /** 2026.9.5+: every close falls back to terminate (closeGatewayTransportWithGrace). */
+  upstreamCloseGrace: boolean;
+  /** 2026.4.5+: shutdown terminates lingering clients. */
+  upstreamBoundedShutdown: boolean;
+  /** Up to 2026.7.x the canvas live-reload server is a separate WebSocketServer. */
+  separateCanvasServer: boolean;
+}
+
+export type FixId = "heartbeat" | "close-grace" | "tcp-keepalive" | "bounded-shutdown" | "http-timeouts" | "lifecycle-trace";
+
+export type FixState = "applied" | "not-needed" | "failed";
+
+export interface FixReport {
+  fix: FixId;
+  state: FixState;
+  detail: string;
+}
+
+export function releaseFacts(results: readonly SiteResult[]): ReleaseFacts {
+  const first = (site: string) => results.find((r) => r.site === site)?.matches[0]?.data ?? {};
+  const canvas = results.find((r) => r.site === "canvas-wss");
+  return {
+    upstreamKeepalive: first("connection-handler").upstreamKeepalive === true,
+    releasePing: first("connection-handler").releasePing === true,
+    upstreamCloseGrace: first("close-helper").upstreamGrace === true,
+    upstreamBoundedShutdown: first("shutdown-loop").upstreamBounded === true,
+    separateCanvasServer: (canvas?.matches.length ?? 0) > 0,
+  };
+}
+
+export function fixSelection(facts: ReleaseFacts): FixSelection {
+  return {
+    heartbeat: !facts.upstreamKeepalive && !facts.releasePing,
+    enforceReleasePing: !facts.upstreamKeepalive && facts.releasePing,
+    closeGrace: !facts.upstreamCloseGrace,
+    tcpKeepAlive: true,
+    boundedShutdown: !facts.upstreamBoundedShutdown,
+    httpTimeouts: true,
+  };
+}
+
+/** What each fix does on this release, for status and apply output. */
+export function fixReports(facts: ReleaseFacts, applied: boolean, failure?: string): FixReport[] {
+  const done = (fix: FixId, detail: string): FixReport =>
+    failure !== undefined ? { fix, state: "failed", detail: failure } : { fix, state: applied ? "applied" : "failed", detail: applied ? detail : "not applied" };
+  const upstream = (fix: FixId, detail: string): FixReport => ({ fix, state: "not-needed", detail });
+  const canvas = facts.separateCanvasServer ? "; canvas live-reload server: ping + pong deadline" : "";
+  return [
+    facts.upstreamKeepalive
+      ? facts.separateCanvasServer
+        ? done("heartbeat", "canvas live-reload server: ping + pong deadline (gateway: upstream keepalive)")
+        : upstream("heartbeat", "upstream terminates peers that miss a pong (2026.8.1+)")
+      : facts.releasePing
+        ? done("heartbeat", `pong deadline enforced on the release's own 25 s ping${canvas}`)
+        : done("heartbeat", `ping + pong deadline from the upgrade on${canvas}`),
+    facts.upstreamCloseGrace
+      ? upstream("close-grace", "upstream closes with a 1 s terminate fallback (2026.9.5+)")
+      : done("close-grace", "every close the gateway starts ends in terminate() after the grace period; errors terminate"),
+    done("tcp-keepalive", "TCP keepalive on every upgraded socket"),
+    facts.upstreamBoundedShutdown
+      ? upstream("bounded-shutdown", "upstream bounds shutdown and terminates lingering clients (2026.4.5+)")
+      : done("bounded-shutdown", "lingering clients are terminated after the shutdown grace"),
+    done("http-timeouts", "headers/request timeout on the gateway's HTTP server"),
+    done("lifecycle-trace", "connection open/close/error hooks"),
+  ];
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { OcpError, diagnostic } from "./diagnostics.js";
+import { isInsidePackage, writeJsonDurably, type Manifest } from "./manifest.js";
+
+/**
+ * A transaction's journal. Phases, in order:
+ *  preparing  – temp files are being written beside the targets; nothing in place has changed
+ *  committing – temp files are being renamed over targets (or targets removed)
+ *  renamed    – every target holds its new content; only the manifest is left to write
+ * A run killed in preparing or committing is rolled back by the next run; one killed in renamed is
+ * completed (the manifest it carries is written).
+ */
+export type JournalPhase = "preparing" | "committing" | "renamed";
+
+export interface JournalStep {
+  path: string;
+  /** sha256 before the transaction; null when the file did not exist. */
+  from: string | null;
+  /** sha256 after; null when the transaction removes the file. */
+  to: string | null;
+  /** Temp file beside the target (relative to the root) holding the new content. */
+  temp: string | null;
+  mode: number | null;
+}
+
+export interface Journal {
+  schema: 1;
+  op: "apply" | "revert";
+  root: string;
+  pid: number;
+  startedAt: string;
+  phase: JournalPhase;
+  steps: JournalStep[];
+  /** The manifest to write when the transaction completes; null removes it (revert). */
+  manifestAfter: Manifest | null;
+}
+
+export const JOURNAL_FILE = "journal.json";
+
+export async function readJournal(installDir: string): Promise<Journal | undefined> {
+  const file = path.join(installDir, JOURNAL_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let journal: Journal;
+  try {
+    journal = JSON.parse(text) as Journal;
+  } catch {
+    throw new OcpError(
+      diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} left by an interrupted run is unreadable`, "check the files it names by hand with `openclaw-patch verify`, then delete the journal; or reinstall OpenClaw and run `openclaw-patch revert --forget`", { journal: file }),
+    );
+  }
+  if (journal.schema !== 1 || !Array.isArray(journal.steps)) {
+    throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} has an unknown format`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
+  }
+  for (const step of journal.steps) {
+    if (!isInsidePackage(step.path) || (step.temp !== null && !isInsidePackage(step.temp))) {
+      throw new OcpError(
+        diagnostic("OCP_MANIFEST_UNSAFE", `the journal ${file} names a path outside the package: ${JSON.stringify(step.path)}`, "it was not written by openclaw-patch; delete it and check the install with `openclaw-patch verify`", { journal: file, path: step.path }),
+      );
+    }
+  }
+  return journal;
+}
+
+export async function writeJournal(installDir: string, journal: Journal): Promise<void> {
+  await fs.mkdir(installDir, { recursive: true });
+  await writeJsonDurably(path.join(installDir, JOURNAL_FILE), journal);
+}
+
+export async function removeJournal(installDir: string): Promise<void> {
+  await fs.rm(path.join(installDir, JOURNAL_FILE), { force: true });
+}

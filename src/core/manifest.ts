@@ -1,0 +1,112 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { OcpError, diagnostic } from "./diagnostics.js";
+import type { RuntimeConfig } from "../runtime/contract.js";
+import type { FixReport } from "./fixes.js";
+import type { PatchOutcome } from "./plan.js";
+
+export interface FileVersion {
+  sha256: string;
+  size: number;
+  mode: number;
+}
+
+export interface ManifestFile {
+  /** Relative to the package root, forward slashes. */
+  path: string;
+  /** Absent for files apply added (the runtime). */
+  before: FileVersion | null;
+  after: FileVersion & { mtimeMs: number };
+  patches: string[];
+}
+
+export interface Manifest {
+  schema: 1;
+  toolVersion: string;
+  root: string;
+  release: { version: string; source: string };
+  /** Cheap fingerprint of the release: an upgrade changes it before anything else. */
+  releaseStamp: { file: string; size: number; mtimeMs: number };
+  appliedAt: string;
+  config: RuntimeConfig;
+  patchSet: string[];
+  patches: PatchOutcome[];
+  fixes: FixReport[];
+  files: ManifestFile[];
+}
+
+export const MANIFEST_FILE = "manifest.json";
+
+export async function readManifest(installDir: string, root: string): Promise<Manifest | undefined> {
+  const file = path.join(installDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(file, `not valid JSON (${(error as Error).message})`);
+  }
+  return validateManifest(value, file, root);
+}
+
+function corrupt(file: string, why: string): OcpError {
+  return new OcpError(
+    diagnostic("OCP_MANIFEST_CORRUPT", `the install record ${file} is unreadable: ${why}`, `the previous record is kept as ${MANIFEST_FILE}.prev beside it; restore it if it is intact, or reinstall this OpenClaw release and run \`openclaw-patch revert --forget\` to start clean`, { manifest: file }),
+  );
+}
+
+function validateManifest(value: unknown, file: string, root: string): Manifest {
+  const m = value as Partial<Manifest>;
+  if (!m || typeof m !== "object" || m.schema !== 1) throw corrupt(file, "unknown schema");
+  if (typeof m.root !== "string" || !m.release || typeof m.release.version !== "string" || !Array.isArray(m.files) || !m.releaseStamp) {
+    throw corrupt(file, "missing fields");
+  }
+  for (const f of m.files) {
+    if (!f || typeof f.path !== "string" || !f.after || typeof f.after.sha256 !== "string") throw corrupt(file, "malformed file entry");
+    if (!isInsidePackage(f.path)) {
+      throw new OcpError(
+        diagnostic("OCP_MANIFEST_UNSAFE", `the install record ${file} names a path outside the package: ${JSON.stringify(f.path)}`, "openclaw-patch never writes outside the package and its state folder; remove the record (it was not written by openclaw-patch) and reinstall OpenClaw if its files look changed", { manifest: file, path: f.path, root }),
+      );
+    }
+  }
+  if (!isInsidePackage(m.releaseStamp.file)) throw corrupt(file, "release stamp outside the package");
+  return m as Manifest;
+}
+
+/** A manifest path must be relative, normalised and stay under the package root. */
+export function isInsidePackage(rel: string): boolean {
+  if (rel.length === 0 || rel.includes("\0") || rel.includes("\\")) return false;
+  if (path.posix.isAbsolute(rel) || /^[A-Za-z]:/.test(rel)) return false;
+  const normal = path.posix.normalize(rel);
+  return normal === rel && !normal.startsWith("../") && normal !== ".." && !normal.startsWith("/");
+}
+
+export async function writeManifest(installDir: string, manifest: Manifest): Promise<void> {
+  await fs.mkdir(installDir, { recursive: true });
+  const file = path.join(installDir, MANIFEST_FILE);
+  await fs.copyFile(file, `${file}.prev`).catch(() => undefined);
+  await writeJsonDurably(file, manifest);
+}
+
+export async function removeManifest(installDir: string): Promise<void> {
+  const file = path.join(installDir, MANIFEST_FILE);
+  await fs.rename(file, `${file}.prev`).catch(() => undefined);
+}
+
+export async function writeJsonDurably(file: string, value: unknown): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(temp, "w", 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(value, null, 2));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, file);
+}

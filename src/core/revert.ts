@@ -1,0 +1,86 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { OcpError, diagnostic, warning, type Diagnostic } from "./diagnostics.js";
+import type { InstallHandle } from "./install.js";
+import { inspectFiles, type InstallState } from "./install-state.js";
+import { readManifest, removeManifest } from "./manifest.js";
+import { sha256 } from "./hash.js";
+import { commitChanges, recoverInterrupted, type FileChange, type RecoveryReport } from "./transaction.js";
+import { readMeta } from "./fs-safe.js";
+
+export interface RevertOptions {
+  force: boolean;
+  /** Drop the record without touching files (after a manual reinstall). */
+  forget: boolean;
+  retryCommand: string;
+}
+
+export interface RevertResult {
+  outcome: "reverted" | "nothing-to-revert" | "forgotten";
+  stateBefore: InstallState;
+  recovery?: RecoveryReport;
+  restoredFiles: string[];
+  removedFiles: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** Puts back every original byte; refuses to overwrite files someone else changed unless forced. */
+export async function revertPatches(install: InstallHandle, options: RevertOptions): Promise<RevertResult> {
+  const target = { root: install.realRoot, installDir: install.installDir, objects: install.objects, retryCommand: options.retryCommand };
+  const recovery = await recoverInterrupted(target);
+  const manifest = await readManifest(install.installDir, install.realRoot);
+  const inspected = await inspectFiles(install, manifest, false);
+  const base = { stateBefore: inspected.state, ...(recovery ? { recovery } : {}), restoredFiles: [] as string[], removedFiles: [] as string[] };
+  if (!manifest) return { ...base, outcome: "nothing-to-revert", diagnostics: [warning("OCP_NOT_PATCHED", "openclaw-patch has no record of patching this install", "nothing to do")] };
+  if (options.forget) {
+    await removeManifest(install.installDir);
+    return { ...base, outcome: "forgotten", diagnostics: [] };
+  }
+  if (inspected.state === "upgraded") {
+    await removeManifest(install.installDir);
+    return {
+      ...base,
+      outcome: "nothing-to-revert",
+      diagnostics: [warning("OCP_UPGRADED", `the install was upgraded to ${install.version} since openclaw-patch patched ${manifest.release.version}; none of its files are ours any more`, "nothing to revert; the stale record was removed")],
+    };
+  }
+  const changed = inspected.files.filter((f) => f.state === "changed" || f.state === "missing").map((f) => f.path);
+  if (changed.length > 0 && !options.force) {
+    throw new OcpError(
+      diagnostic("OCP_TARGET_CHANGED", `${changed.length} file(s) match neither the patched nor the original content: ${changed.join(", ")}`, "someone else changed them after openclaw-patch; run `openclaw-patch revert --force` to overwrite them with the originals anyway", { files: changed }),
+    );
+  }
+
+  const changes: FileChange[] = [];
+  for (const f of manifest.files) {
+    const file = path.join(install.realRoot, f.path);
+    const current = await fs.readFile(file).catch(() => null);
+    if (f.before === null) {
+      if (current) changes.push({ path: f.path, from: current, to: null, meta: null });
+      continue;
+    }
+    if (current && sha256(current) === f.before.sha256) continue;
+    // Fetch (and hash-check) every backup before anything is written.
+    const original = await install.objects.get(f.before.sha256, f.path);
+    const meta = current ? await readMeta(file) : { mode: f.before.mode, uid: 0, gid: 0 };
+    changes.push({ path: f.path, from: current, to: original, meta: { ...meta, mode: f.before.mode } });
+  }
+  await commitChanges(target, "revert", changes, null);
+
+  const mismatched: string[] = [];
+  for (const f of manifest.files) {
+    const current = await fs.readFile(path.join(install.realRoot, f.path)).catch(() => null);
+    const ok = f.before === null ? current === null : current !== null && sha256(current) === f.before.sha256;
+    if (!ok) mismatched.push(f.path);
+  }
+  if (mismatched.length > 0) {
+    throw new OcpError(diagnostic("OCP_REVERT_MISMATCH", `after revert ${mismatched.length} file(s) do not hash to their originals: ${mismatched.join(", ")}`, "reinstall this OpenClaw release to get pristine files", { files: mismatched }));
+  }
+  return {
+    ...base,
+    outcome: "reverted",
+    restoredFiles: changes.filter((c) => c.to).map((c) => c.path),
+    removedFiles: changes.filter((c) => !c.to).map((c) => c.path),
+    diagnostics: [],
+  };
+}
