@@ -15,6 +15,7 @@ import { readMeta } from "./fs-safe.js";
 import type { SiteSpec } from "./site.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { MatchReport } from "./match.js";
+import { sameRecipe } from "./up-to-date.js";
 
 export interface ApplyOptions {
   toolVersion: string;
@@ -57,7 +58,7 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
       diagnostic("OCP_TARGET_CHANGED", `${changed.length} patched file(s) were changed by someone else since openclaw-patch wrote them: ${changed.join(", ")}`, "run `openclaw-patch apply --force` to restore the originals and patch again, or reinstall this OpenClaw release", { files: changed }),
     );
   }
-  if (manifest && inspected.state === "patched" && sameRecipe(manifest, options)) {
+  if (manifest && inspected.state === "patched" && sameRecipe(manifest, { toolVersion: options.toolVersion, patchIds: options.patches.map((p) => p.id), config: options.config })) {
     if (!inspected.fromStatOnly) await refreshStats(install, manifest);
     return { ...base, outcome: "unchanged", changedFiles: [], diagnostics: [] };
   }
@@ -87,14 +88,6 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
   await commitChanges(target, "apply", changes, record);
   await refreshStats(install, record);
   return { ...base, outcome: manifest ? "reapplied" : "applied", plan, match, changedFiles: changes.map((c) => c.path), diagnostics };
-}
-
-function sameRecipe(manifest: Manifest, options: ApplyOptions): boolean {
-  return (
-    manifest.toolVersion === options.toolVersion &&
-    JSON.stringify(manifest.patchSet) === JSON.stringify(options.patches.map((p) => p.id)) &&
-    JSON.stringify(manifest.config) === JSON.stringify(options.config)
-  );
 }
 
 async function buildChanges(

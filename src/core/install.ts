@@ -4,6 +4,7 @@ import { sha256 } from "./hash.js";
 import { ObjectStore } from "./objects.js";
 import { fail } from "./diagnostics.js";
 import { parseRelease, type ReleaseVersion } from "./release.js";
+import { readRelease } from "../locate/release.js";
 
 /** An install opened for an operation: where it is, what release, where its record lives. */
 export interface InstallHandle {
@@ -24,18 +25,19 @@ export async function openInstall(root: string, stateDir: string): Promise<Insta
   if (!pkg || pkg.name !== "openclaw") {
     fail("OCP_NOT_OPENCLAW", `${root} is not an OpenClaw package${pkg ? ` (package.json names ${JSON.stringify(pkg.name)})` : " (no package.json)"}`, "pass --dir with the folder of the installed openclaw package, e.g. $(npm root -g)/openclaw");
   }
-  const buildInfo = await readJson(path.join(realRoot, "dist", "build-info.json"));
-  const version = typeof buildInfo?.version === "string" ? buildInfo.version : typeof pkg.version === "string" ? pkg.version : undefined;
+  const facts = await readRelease(realRoot);
+  const version = facts.version ?? undefined;
   const release = version ? parseRelease(version) : undefined;
   if (!version || !release) fail("OCP_NOT_OPENCLAW", `${root} has no readable OpenClaw version`, "reinstall OpenClaw; its package.json or dist/build-info.json is damaged");
-  const stampFile = buildInfo ? "dist/build-info.json" : "package.json";
+  const hasBuildInfo = await fs.access(path.join(realRoot, "dist", "build-info.json")).then(() => true, () => false);
+  const stampFile = hasBuildInfo ? "dist/build-info.json" : "package.json";
   const st = await fs.stat(path.join(realRoot, stampFile));
   const installDir = path.join(stateDir, "installs", sha256(realRoot).slice(0, 16));
   return {
     root,
     realRoot,
     version,
-    versionSource: buildInfo ? "build-info" : "package.json",
+    versionSource: facts.versionSource ?? "package.json",
     release,
     stateDir,
     installDir,

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { isOcpError } from "./core/diagnostics.js";
+import { TOOL_VERSION } from "./core/tool-version.js";
+import { EXIT, ExitError } from "./cli/exit-codes.js";
+import { exitCodeFor } from "./cli/error-exit.js";
+import { processIO, printJson, renderDiagnostic } from "./cli/io.js";
+import { CONFIG_OPTIONS } from "./commands/shared/config.js";
+
+/** Commands are loaded on use, so `apply --if-needed` never pays for the parser when nothing changed. */
+function buildProgram(): Command {
+  const program = new Command("openclaw-patch")
+    .description("Repairs an installed OpenClaw gateway in place: WebSocket lifecycle fixes, tracing, reversible backups.")
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+  const common = (cmd: Command) =>
+    cmd
+      .option("--dir <path>", "the openclaw package folder (or any folder inside it); default: auto-detect")
+      .option("--state-dir <path>", "where records and backups live (default: $OPENCLAW_PATCH_STATE_DIR, XDG state dir or ~/.openclaw-patch)")
+      .option("--json", "print machine-readable JSON");
+
+  const apply = common(program.command("apply").description("patch the install (a transaction: all or nothing)"))
+    .option("--dry-run", "show every edit and write nothing")
+    .option("--force", "overwrite files someone else changed since they were patched")
+    .option("--if-needed", "post-upgrade hook mode: fast no-change check, patch after an upgrade, never fail (exit 0)")
+    .option("--wait <seconds>", "wait this long for another run's lock");
+  for (const [flags, description] of CONFIG_OPTIONS) apply.option(flags, description);
+  apply.action(async (opts) => (await import("./commands/apply.js")).applyCommand(opts, processIO(Boolean(opts.json))));
+
+  common(program.command("revert").description("restore every original byte and remove added files"))
+    .option("--force", "overwrite files that match neither the patched nor the original content")
+    .option("--forget", "drop the install record without touching files (after a manual reinstall)")
+    .option("--wait <seconds>", "wait this long for another run's lock")
+    .action(async (opts) => (await import("./commands/revert.js")).revertCommand(opts, processIO(Boolean(opts.json))));
+
+  common(program.command("verify").description("check the patched install: hashes, markers, parse, node --check"))
+    .option("--node <path>", "the Node binary that runs the gateway (default: this one)")
+    .action(async (opts) => (await import("./commands/verify.js")).verifyCommand(opts, processIO(Boolean(opts.json))));
+
+  common(program.command("status").description("the install, its state and fixes"))
+    .action(async (opts) => (await import("./commands/status.js")).statusCommand(opts, processIO(Boolean(opts.json))));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes("--json");
+  const io = processIO(json);
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ExitError) return error.exitCode;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (isOcpError(error)) {
+      const all = [error.diagnostic, ...error.extra];
+      if (json) printJson(io, { error: error.diagnostic, diagnostics: all });
+      else for (const d of all) io.err(renderDiagnostic(d));
+      return exitCodeFor(error.diagnostic.code);
+    }
+    const message = (error as Error)?.stack ?? String(error);
+    if (json) printJson(io, { error: { code: "OCP_INTERNAL", severity: "error", message, remedy: "this is a bug in openclaw-patch; please report it with this output" } });
+    else io.err(`internal error: ${message}\n  remedy: this is a bug in openclaw-patch; please report it with this output`);
+    return EXIT.internal;
+  }
+}
+
+// A reader that goes away early (`| head`) is not an error of ours.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
+process.exitCode = await main(process.argv);

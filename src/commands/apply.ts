@@ -1,0 +1,147 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { withLock } from "../core/lock.js";
+import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
+import { TOOL_VERSION } from "../core/tool-version.js";
+import { isUpToDate } from "../core/up-to-date.js";
+import type { ApplyResult } from "../core/apply.js";
+import type { CommandIO } from "../cli/io.js";
+import { printJson, renderDiagnostic } from "../cli/io.js";
+import { EXIT, ExitError } from "../cli/exit-codes.js";
+import { exitCodeFor } from "../cli/error-exit.js";
+import { resolveTarget, type TargetOptions } from "./shared/target.js";
+import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
+import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
+
+export interface ApplyCommandOptions extends TargetOptions, ConfigFlags {
+  dryRun?: boolean;
+  force?: boolean;
+  ifNeeded?: boolean;
+  wait?: string;
+}
+
+const PATCH_IDS_MODULE = "../../patches/index.js";
+
+export async function applyCommand(options: ApplyCommandOptions, io: CommandIO): Promise<void> {
+  if (options.ifNeeded) return applyIfNeeded(options, io);
+  const target = await resolveTarget(options);
+  const { config, changed } = await resolveConfig(target.install.installDir, options);
+  const waitMs = options.wait === undefined ? 0 : Math.max(0, Number(options.wait) * 1000);
+  const result = await withLock(target.stateDir, "apply", { waitMs }, async () => {
+    const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
+    if (!options.dryRun && (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config }))) {
+      return { outcome: "unchanged", stateBefore: "patched", changedFiles: [], diagnostics: [] } satisfies ApplyResult;
+    }
+    const { applyPatches } = await import("../core/apply.js");
+    const { SITES } = await import("../sites/index.js");
+    const applied = await applyPatches(target.install, {
+      toolVersion: TOOL_VERSION,
+      patches: PATCHES,
+      sites: SITES,
+      config,
+      dryRun: options.dryRun === true,
+      force: options.force === true,
+      retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}`,
+    });
+    if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
+    return applied;
+  });
+  const diagnostics = [...target.diagnostics.filter((d) => d.severity !== "info"), ...result.diagnostics];
+  if (io.json) printJson(io, applyJson(target.install.realRoot, target.install.version, result, diagnostics));
+  else renderApply(io, target.install.realRoot, target.install.version, result, diagnostics);
+  if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code ?? ""));
+}
+
+function applyJson(root: string, version: string, r: ApplyResult, diagnostics: Diagnostic[]) {
+  return {
+    command: "apply",
+    root,
+    version,
+    outcome: r.outcome,
+    stateBefore: r.stateBefore,
+    recovery: r.recovery ?? null,
+    fixes: r.plan?.fixes ?? [],
+    patches: r.plan?.patches ?? [],
+    sites: (r.match?.results ?? []).map((s) => ({
+      site: s.site,
+      expected: s.expected.count,
+      found: s.matches.length,
+      at: s.matches.map((m) => `${m.file}:${m.line}:${m.column}`),
+      nearestMisses: s.matches.length === s.expected.count ? [] : s.nearMisses.slice(0, 3).map((m) => ({ at: `${m.file}:${m.line}:${m.column}`, failed: m.checks.filter((c) => !c.ok).map((c) => c.name) })),
+    })),
+    edits: (r.plan?.files ?? []).flatMap((f) =>
+      f.edits.map((e) => {
+        const code = f.before.toString("utf8");
+        const before = code.slice(Math.max(0, e.offset - 60), e.offset);
+        const after = code.slice(e.offset, e.offset + 60);
+        return { file: e.file, line: e.line, column: e.column, offset: e.offset, patch: e.patch, site: e.site, original: before + after, patched: before + e.inserted + after };
+      }),
+    ),
+    changedFiles: r.changedFiles,
+    diagnostics,
+  };
+}
+
+function renderApply(io: CommandIO, root: string, version: string, r: ApplyResult, diagnostics: Diagnostic[]): void {
+  io.out(`openclaw-patch ${r.outcome === "dry-run" ? "apply --dry-run" : "apply"}: ${root} (OpenClaw ${version})`);
+  if (r.recovery) io.out(`  an interrupted ${r.recovery.op} was ${r.recovery.outcome === "completed" ? "completed" : "rolled back"}${r.recovery.restored.length ? ` (${r.recovery.restored.join(", ")})` : ""}`);
+  io.out(`  state before: ${r.stateBefore}`);
+  if (r.outcome === "unchanged") io.out("  already patched with this version and settings: nothing to do");
+  if (r.plan) {
+    io.out("  fixes:");
+    for (const line of renderFixes(r.plan.fixes)) io.out(line);
+  }
+  if (r.outcome === "dry-run" && r.plan) {
+    for (const f of r.plan.files) {
+      io.out(`  ${f.path}: ${f.edits.length} edit(s) by ${f.patches.join(", ")}`);
+      const code = f.before.toString("utf8");
+      for (const e of f.edits) {
+        const before = code.slice(Math.max(0, e.offset - 50), e.offset);
+        const after = code.slice(e.offset, e.offset + 30);
+        io.out(`    @ ${e.line}:${e.column} [${e.patch} → ${e.site}]`);
+        io.out(`      - …${windowText(before + after)}…`);
+        io.out(`      + …${windowText(before)}⟦${windowText(e.inserted)}⟧${windowText(after)}…`);
+      }
+    }
+    io.out("  dry run: nothing was written");
+  }
+  if (r.outcome === "applied" || r.outcome === "reapplied") {
+    io.out(`  wrote ${r.changedFiles.length} file(s): ${r.changedFiles.join(", ")}`);
+    io.out("  restart the gateway to load the patched code (openclaw gateway restart, or restart its service)");
+  }
+  if (r.outcome === "refused") io.out("  nothing was written");
+  renderDiagnostics(io, diagnostics);
+}
+
+/**
+ * The upgrade hook's entry: patch if something changed, and never keep the gateway from starting.
+ * Any failure becomes one warning on stderr and a note in the install's record; exit code stays 0.
+ */
+async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promise<void> {
+  let note: { at: string; outcome: string; diagnostic?: Diagnostic } = { at: new Date().toISOString(), outcome: "unchanged" };
+  let installDir: string | undefined;
+  try {
+    const target = await resolveTarget(options);
+    installDir = target.install.installDir;
+    const { config } = await resolveConfig(installDir, options);
+    const waitMs = options.wait === undefined ? 120_000 : Math.max(0, Number(options.wait) * 1000);
+    const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, async () => {
+      const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
+      if (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config })) return { outcome: "unchanged" as const, diagnostics: [] as Diagnostic[] };
+      const { applyPatches } = await import("../core/apply.js");
+      const { SITES } = await import("../sites/index.js");
+      return applyPatches(target.install, { toolVersion: TOOL_VERSION, patches: PATCHES, sites: SITES, config, dryRun: false, force: false, retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}` });
+    });
+    const failure = outcome.diagnostics.find((d) => d.severity === "error");
+    note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
+    if (failure) io.err(`openclaw-patch: warning: OpenClaw ${target.install.version} could not be patched; the gateway starts unpatched. ${renderDiagnostic(failure)}`);
+    else if (outcome.outcome !== "unchanged") io.err(`openclaw-patch: patched OpenClaw ${target.install.version} (${outcome.outcome})`);
+  } catch (error) {
+    const d: Diagnostic = isOcpError(error) ? error.diagnostic : { code: "OCP_INTERNAL", severity: "error", message: String((error as Error)?.stack ?? error), remedy: "report this bug" };
+    note = { at: note.at, outcome: "failed", diagnostic: d };
+    io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
+  }
+  if (installDir) await fs.writeFile(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2)).catch(() => undefined);
+  if (io.json) printJson(io, { command: "apply --if-needed", ...note });
+  void EXIT;
+}
