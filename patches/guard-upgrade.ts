@@ -10,8 +10,10 @@ export default definePatch({
     for (const site of ctx.matches("upgrade-handler")) {
       const call = site.node as t.CallExpression;
       const { requestName, socketName, serverName } = site.data;
-      const hook = ctx.hookCall("upgradeStarted", String(requestName), String(socketName), serverName ? String(serverName) : "undefined");
-      ctx.edit.insertAtBodyStart(site, call.arguments[1]!, hook);
+      const server = serverName ? String(serverName) : "undefined";
+      // At registration time, so connections that never finish their request are bounded too.
+      ctx.edit.insertBefore(site, call, ctx.hookCall("guardHttpServer", server));
+      ctx.edit.insertAtBodyStart(site, call.arguments[1]!, ctx.hookCall("upgradeStarted", String(requestName), String(socketName), server));
     }
   },
 });

@@ -8,7 +8,7 @@ import { processIO, printJson, renderDiagnostic } from "./cli/io.js";
 import { CONFIG_OPTIONS } from "./commands/shared/config.js";
 
 /** Commands are loaded on use, so `apply --if-needed` never pays for the parser when nothing changed. */
-function buildProgram(): Command {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("openclaw-patch")
     .description("Repairs an installed OpenClaw gateway in place: WebSocket lifecycle fixes, tracing, reversible backups.")
     .version(TOOL_VERSION)
@@ -41,6 +41,9 @@ function buildProgram(): Command {
   common(program.command("status").description("the install, its state and fixes"))
     .action(async (opts) => (await import("./commands/status.js")).statusCommand(opts, processIO(Boolean(opts.json))));
 
+  if (argv[2] === "hook") (await import("./commands/hook.js")).registerHookCommand(program);
+  else program.command("hook").description("install, remove or inspect the hook that re-applies the patch after every OpenClaw upgrade");
+
   return program;
 }
 
@@ -48,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   const io = processIO(json);
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ExitError) return error.exitCode;

@@ -41,7 +41,9 @@ export function fixSelection(facts: ReleaseFacts): FixSelection {
   return {
     heartbeat: !facts.upstreamKeepalive && !facts.releasePing,
     enforceReleasePing: !facts.upstreamKeepalive && facts.releasePing,
-    closeGrace: !facts.upstreamCloseGrace,
+    // Upstream's grace (2026.9.5+) covers closes the gateway starts, not a peer's close frame left
+    // unanswered at TCP level, which ws still holds for 30 s; so the fix stays on everywhere.
+    closeGrace: true,
     tcpKeepAlive: true,
     boundedShutdown: !facts.upstreamBoundedShutdown,
     httpTimeouts: true,
@@ -63,8 +65,8 @@ export function fixReports(facts: ReleaseFacts, applied: boolean, failure?: stri
         ? done("heartbeat", `pong deadline enforced on the release's own 25 s ping${canvas}`)
         : done("heartbeat", `ping + pong deadline from the upgrade on${canvas}`),
     facts.upstreamCloseGrace
-      ? upstream("close-grace", "upstream closes with a 1 s terminate fallback (2026.9.5+)")
-      : done("close-grace", "every close the gateway starts ends in terminate() after the grace period; errors terminate"),
+      ? done("close-grace", "closes the peer starts end in terminate() after the grace period (upstream covers the gateway's own closes, 2026.9.5+)")
+      : done("close-grace", "every close, started by either side, ends in terminate() after the grace period; errors terminate"),
     done("tcp-keepalive", "TCP keepalive on every upgraded socket"),
     facts.upstreamBoundedShutdown
       ? upstream("bounded-shutdown", "upstream bounds shutdown and terminates lingering clients (2026.4.5+)")

@@ -1,4 +1,4 @@
-import fs from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type * as t from "@babel/types";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
@@ -41,7 +41,7 @@ export async function matchSites(
   overrides: ReadonlyMap<string, Buffer> = new Map(),
 ): Promise<MatchReport> {
   const files = await listBundleFiles(root);
-  const read = async (rel: string) => overrides.get(rel) ?? fs.readFile(path.join(root, rel));
+  const read = (rel: string) => overrides.get(rel) ?? readFileSync(path.join(root, rel));
   const hits = await prefilterFiles(root, files, sites.map((s) => s.prefilter), 32, read);
   const parsed = new Map<string, ParsedTarget>();
   const candidates = new Map<SiteId, SiteCandidate[]>(sites.map((s) => [s.id, []]));

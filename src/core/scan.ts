@@ -1,4 +1,4 @@
-import fs from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import fg from "fast-glob";
 
@@ -27,24 +27,34 @@ export async function listBundleFiles(root: string): Promise<string[]> {
  * Reads every bundle file once and keeps those containing all strings of at least one group.
  * A substring test on bytes is far cheaper than parsing, and only a handful of the thousands
  * of chunks pass it.
+ *
+ * The default reader is synchronous on purpose: with ~9,000 small chunks in the page cache,
+ * fs.promises.readFile pays several thread-pool round trips per file and was about 3x slower than
+ * readFileSync (2026.9.6: ~800 ms against ~290 ms including the substring tests). Nothing else
+ * runs on the event loop while a command scans, so blocking it costs nothing.
  */
 export async function prefilterFiles(
   root: string,
   files: readonly string[],
   groups: readonly (readonly string[])[],
   concurrency = 32,
-  read: (rel: string) => Promise<Buffer> = (rel) => fs.readFile(path.join(root, rel)),
+  read: (rel: string) => Buffer | Promise<Buffer> = (rel) => readFileSync(path.join(root, rel)),
 ): Promise<ScannedFile[]> {
-  const needles = groups.map((group) => group.map((s) => Buffer.from(s)));
+  // Sites share needles (four groups are the same pair), so each distinct needle is searched at
+  // most once per file: a file that matches nothing is scanned once per distinct first needle,
+  // not once per group.
+  const distinct = [...new Set(groups.flat())];
+  const needles = distinct.map((s) => Buffer.from(s));
+  const groupIndexes = groups.map((group) => group.map((s) => distinct.indexOf(s)));
   const hits: ScannedFile[] = [];
   let next = 0;
   async function worker(): Promise<void> {
     while (next < files.length) {
       const rel = files[next++]!;
       const content = await read(rel);
-      if (needles.some((group) => group.every((needle) => content.includes(needle)))) {
-        hits.push({ path: rel, content });
-      }
+      const found: (boolean | undefined)[] = new Array(needles.length);
+      const contains = (i: number) => (found[i] ??= content.includes(needles[i]!));
+      if (groupIndexes.some((group) => group.every(contains))) hits.push({ path: rel, content });
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));

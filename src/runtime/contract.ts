@@ -89,6 +89,11 @@ export interface RuntimeHooks {
   closeObserved(socket: unknown, code: unknown, reason: unknown): void;
   /** The gateway's `once("error")` handler runs. */
   errorObserved(socket: unknown, error: unknown): void;
+  /**
+   * Just before the gateway registers its upgrade handler on an HTTP server: header/request timeouts
+   * and a deadline for connections that never complete a request (a half-sent upgrade).
+   */
+  guardHttpServer?(httpServer: unknown): void;
   /** First statement of `httpServer.on("upgrade", (req, socket, head) => …)`. */
   upgradeStarted(req: unknown, rawSocket: unknown, httpServer: unknown): void;
   /** Start of the gateway's shutdown loop over clients (`c.socket.close(1012, "service restart")`). */

@@ -22,6 +22,7 @@ export const upgradeHandlerSite: SiteSpec = {
           check("inside attachGatewayUpgradeHandler", enclosingNamedFunction(path, ["attachGatewayUpgradeHandler"]) !== undefined),
           check("callback takes (req, socket, head)", names.length === 3 && names.every(Boolean), `params: ${names.join(", ")}`),
           check("callback has a block body", fn?.body.type === "BlockStatement"),
+          check("registered as a statement of its own", path.parentPath?.node.type === "ExpressionStatement"),
         ],
         {
           requestName: names[0],

@@ -27,4 +27,8 @@ export interface TcpEntry {
   inode?: number;
   /** Owning process id, when readable. */
   pid?: number;
+  /** Process name as the table printed it (newer macOS netstat `name:pid`), when known. */
+  processName?: string;
+  /** The state word exactly as the source printed it, kept when it did not map (e.g. a localized Windows netstat). */
+  rawState?: string;
 }

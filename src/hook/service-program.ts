@@ -1,0 +1,55 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { isEntryPath, parseGatewayCmd, parseLaunchdPlist, parseSystemdExecStarts, rootOfEntryPath } from "../locate/index.js";
+import type { HookEnv } from "./hook-env.js";
+import type { ServiceDefinition } from "./service-definition.js";
+
+/** How far in a wrapper may push node (`/bin/sh env-wrapper.sh <env file> node …` on macOS 2026.9). */
+const MAX_NODE_POSITION = 4;
+const NODE_NAME = /^node(?:js)?\d*(?:\.exe)?$/i;
+
+/** The command the service definition starts, as arguments; undefined when it cannot be read. */
+export async function serviceProgramArguments(service: ServiceDefinition, hookEnv: HookEnv): Promise<string[] | undefined> {
+  const text = await fs.readFile(service.path, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  if (service.kind === "systemd") return parseSystemdExecStarts([text], hookEnv.homedir).commands[0];
+  if (service.kind === "launchd") {
+    const plist = parseLaunchdPlist(text);
+    return plist.ok ? plist.programArguments : undefined;
+  }
+  return parseGatewayCmd(text, path.dirname(service.path), hookEnv.env).commands[0];
+}
+
+/**
+ * The Node binary the service runs the gateway with. The wrapper must start the gateway with this
+ * one, not with whatever Node runs openclaw-patch: OpenClaw releases need newer Node than
+ * openclaw-patch does (2026.9 wants ≥ 24.16).
+ */
+export function nodeInArguments(argv: readonly string[], platform: NodeJS.Platform): string | undefined {
+  const p = platform === "win32" ? path.win32 : path.posix;
+  return argv.slice(0, MAX_NODE_POSITION).find((arg) => p.isAbsolute(arg) && NODE_NAME.test(p.basename(arg)));
+}
+
+/** The package root of the entry script (`…/dist/index.js`, `dist/entry.js`, `openclaw.mjs`) the service runs. */
+export function packageRootInArguments(argv: readonly string[], platform: NodeJS.Platform): string | undefined {
+  const p = platform === "win32" ? path.win32 : path.posix;
+  const entry = argv.find((arg) => isEntryPath(arg, p));
+  return entry === undefined ? undefined : rootOfEntryPath(entry, p);
+}
+
+/**
+ * The OPENCLAW_WRAPPER a service starts through, read from its command line: the single program
+ * before `gateway` once OpenClaw's own macOS env wrapper (`/bin/sh <label>-env-wrapper.sh <env>`,
+ * 2026.9) and this hook's `/bin/sh -c <script>` prefix are set aside. 2026.9 keeps the service
+ * environment in a separate file, so OPENCLAW_WRAPPER itself may not be in the definition.
+ */
+export function wrapperInArguments(argv: readonly string[], platform: NodeJS.Platform): string | undefined {
+  const gatewayAt = argv.indexOf("gateway");
+  if (gatewayAt <= 0) return undefined;
+  let program = argv.slice(0, gatewayAt);
+  if (program[0] === "/bin/sh" && program[1]?.endsWith("-env-wrapper.sh")) program = program.slice(3);
+  if (program[0] === "/bin/sh" && program[1] === "-c") program = program.slice(3);
+  const only = program.length === 1 ? program[0] : undefined;
+  if (only === undefined || nodeInArguments([only], platform) !== undefined || packageRootInArguments([only], platform) !== undefined) return undefined;
+  return only;
+}

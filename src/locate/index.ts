@@ -1,0 +1,17 @@
+export { LOCATE_CODES } from "./codes.js";
+export { currentLocateEnv, currentPackageEnv, nodeFs, pathFor, RUN_TIMEOUT_MS } from "./env.js";
+export type { LocateEnv, LocateFs, PackageEnv, RunCommand, RunResult } from "./env.js";
+export { isEntryPath, openClawRootOfEntry, rootOfEntryPath } from "./entry-path.js";
+export type { ServiceKind, ServiceRef } from "./finding.js";
+export { findInstalls } from "./find-installs.js";
+export type { Install, LocateResult } from "./install.js";
+export { resolveLauncher } from "./launcher.js";
+export type { LauncherResolution } from "./launcher.js";
+export { locateDir } from "./locate-dir.js";
+export { OPENCLAW_PACKAGE_NAME } from "./package-json.js";
+export { findOpenClawRootAbove, resolvePackageRoot } from "./package-root.js";
+export { readRelease } from "./release.js";
+export type { Release, VersionSource } from "./release.js";
+export { parseGatewayCmd } from "./service/gateway-cmd.js";
+export { parseLaunchdPlist } from "./service/launchd-plist.js";
+export { parseSystemdExecStarts } from "./service/systemd-unit.js";

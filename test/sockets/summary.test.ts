@@ -1,0 +1,95 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseDarwinNetstat } from "../../src/sockets/netstat-darwin.js";
+import { parseWindowsNetstat } from "../../src/sockets/netstat-windows.js";
+import { summarizeGatewaySockets, verdict } from "../../src/sockets/summary.js";
+import type { TcpEntry, TcpState } from "../../src/sockets/types.js";
+import { fixtureText } from "./fixtures.js";
+
+const PORT = 18789;
+
+function row(state: TcpState, side: "gateway" | "peer", extra: Partial<TcpEntry> = {}): TcpEntry {
+  const [localPort, remotePort] = side === "gateway" ? [PORT, 50000] : [50000, PORT];
+  return { family: 4, localAddress: "127.0.0.1", localPort, remoteAddress: "127.0.0.1", remotePort, state, ...extra };
+}
+const listener = (): TcpEntry => ({ ...row("LISTEN", "gateway"), remoteAddress: "0.0.0.0", remotePort: 0 });
+
+test("zombies on Windows: counted on the gateway side only, with the fix status", () => {
+  const entries = [...parseWindowsNetstat(fixtureText("windows/zombies-tcp.txt")).entries, ...parseWindowsNetstat(fixtureText("windows/zombies-tcpv6.txt")).entries];
+  const summary = summarizeGatewaySockets(entries, { port: PORT });
+  const notApplied = verdict(summary, { fixApplied: false });
+  assert.equal(notApplied.code, "zombies");
+  assert.equal(notApplied.line, "7 zombie sockets: peers stopped answering; fix not applied");
+  assert.deepEqual(notApplied.notes, [
+    "3 established: the table cannot tell a live client from a frozen or vanished one; compare with the clients you expect, or see `openclaw-patch trace`.",
+    "5 client-side CLOSE_WAIT: those clients never closed their end after the gateway closed — the client's fault, not the gateway's.",
+    "3 TIME_WAIT: normal after a close; they expire on their own.",
+  ]);
+  assert.equal(verdict(summary, { fixApplied: "partial" }).line, "7 zombie sockets: peers stopped answering; fix only partly applied");
+  assert.match(verdict(summary, { fixApplied: true }).line, /^7 zombie sockets: peers stopped answering; fix applied, so the kernel should drop them/);
+});
+
+test("gateway-side CLOSE_WAIT means a stalled event loop, whatever the fix", () => {
+  const summary = summarizeGatewaySockets(parseDarwinNetstat(fixtureText("darwin/sonoma-stall.txt")).entries, { port: PORT });
+  for (const fixApplied of [false, true, "partial"] as const) {
+    const result = verdict(summary, { fixApplied });
+    assert.equal(result.code, "gateway-stalled");
+    assert.equal(
+      result.line,
+      "6 gateway-side CLOSE_WAIT: the gateway's event loop is stalled (M6); a socket fix does not help — see `openclaw-patch trace` for stalls",
+    );
+  }
+});
+
+test("a stall with lingering closes too mentions both", () => {
+  const summary = summarizeGatewaySockets([listener(), row("CLOSE_WAIT", "gateway"), row("FIN_WAIT_2", "gateway"), row("LAST_ACK", "gateway")], { port: PORT });
+  assert.equal(summary.lingeringCloses, 3);
+  const result = verdict(summary, { fixApplied: false });
+  assert.equal(result.code, "gateway-stalled");
+  assert.ok(result.line.startsWith("1 gateway-side CLOSE_WAIT"));
+  assert.deepEqual(result.notes, ["2 more gateway-side closes wait on peers that stopped answering (FIN_WAIT/LAST_ACK)."]);
+});
+
+test("healthy never vouches for ESTABLISHED, and TIME_WAIT is not a zombie", () => {
+  const summary = summarizeGatewaySockets(
+    [listener(), row("ESTABLISHED", "gateway"), row("ESTABLISHED", "gateway"), row("ESTABLISHED", "peer"), row("TIME_WAIT", "gateway")],
+    { port: PORT },
+  );
+  const result = verdict(summary, { fixApplied: true });
+  assert.equal(result.code, "healthy");
+  assert.equal(result.line, "healthy: 2 established, 0 zombies");
+  assert.match(result.notes[0] ?? "", /cannot tell a live client from a frozen or vanished one/);
+});
+
+test("peer-side CLOSE_WAIT alone is the client's fault, not a gateway zombie", () => {
+  const summary = summarizeGatewaySockets([listener(), row("CLOSE_WAIT", "peer"), row("CLOSE_WAIT", "peer")], { port: PORT });
+  const result = verdict(summary, { fixApplied: false });
+  assert.equal(result.code, "healthy");
+  assert.equal(result.line, "healthy: 0 established, 0 zombies");
+  assert.match(result.notes[0] ?? "", /^2 client-side CLOSE_WAIT/);
+});
+
+test("nothing listening", () => {
+  const empty = verdict(summarizeGatewaySockets([row("TIME_WAIT", "gateway")], { port: PORT }), { fixApplied: false });
+  assert.deepEqual([empty.code, empty.line], ["no-listener", "no gateway listening on port 18789"]);
+
+  const dying = verdict(summarizeGatewaySockets([row("FIN_WAIT_1", "gateway")], { port: PORT }), { fixApplied: false });
+  assert.equal(dying.code, "zombies");
+  assert.equal(dying.line, "1 zombie socket: peers stopped answering; fix not applied");
+  assert.deepEqual(dying.notes, ["Nothing is listening on port 18789: the gateway has stopped or moved."]);
+});
+
+test("known gateway pids keep another process's rows out; ownerless rows stay in", () => {
+  const entries = [
+    { ...listener(), pid: 4242 },
+    row("FIN_WAIT_2", "gateway", { pid: 4242 }),
+    row("FIN_WAIT_2", "gateway"),
+    row("ESTABLISHED", "gateway", { pid: 555 }),
+  ];
+  const summary = summarizeGatewaySockets(entries, { port: PORT, gatewayPids: [4242] });
+  assert.equal(summary.otherOwnerRows, 1);
+  assert.equal(summary.gatewaySide.ESTABLISHED, 0);
+  assert.equal(summary.gatewaySide.FIN_WAIT_2, 2);
+  assert.deepEqual(summary.gatewayPids, [4242]);
+  assert.equal(summarizeGatewaySockets(entries, { port: PORT }).gatewaySide.ESTABLISHED, 1);
+});

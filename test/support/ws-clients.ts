@@ -1,0 +1,455 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+// WebSocket clients written on raw sockets, so that a test decides every byte and every read:
+// a library client would answer pings and close handshakes on its own.
+
+export type ClientKind =
+  | 'healthy'
+  | 'authenticatedFrozen'
+  | 'closeFrameThenNoRead'
+  | 'preAuthFrozen'
+  | 'canvasSilent'
+  | 'halfUpgrade';
+
+export interface GatewayTarget {
+  port: number;
+  token: string;
+  /** 127.0.0.1 unless set; only loopback is ever used. */
+  host?: string;
+}
+
+/** What the client saw from the gateway; frozen clients stop seeing anything once they freeze. */
+export interface ClientObservations {
+  pingsReceived: number;
+  pongsSent: number;
+  messagesReceived: number;
+  closeFrameReceived: boolean;
+  closeCodeReceived: number | undefined;
+  /** The gateway sent FIN. */
+  finReceived: boolean;
+  /** The local socket is gone (reset, destroyed). */
+  socketClosed: boolean;
+  errorCode: string | undefined;
+}
+
+export interface TestClient {
+  readonly kind: ClientKind;
+  /** The client's ephemeral port: the remote port of the gateway-side socket. */
+  readonly localPort: number;
+  /** performance.now() when the client finished setting up and started its (mis)behaviour. */
+  readonly behavingSince: number;
+  readonly observations: ClientObservations;
+  destroy(): void;
+}
+
+export interface HealthyClient extends TestClient {
+  /** Still on a live, open WebSocket from the client's point of view. */
+  isConnected(): boolean;
+}
+
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const SETUP_TIMEOUT_MS = 15_000;
+const MAX_HEADER_BYTES = 64 * 1024;
+const CANVAS_PATH = '/__openclaw__/ws';
+const MAX_UNHEARD_MESSAGES = 100;
+/** 2026.3.x speaks gateway protocol 3 and 2026.9.x protocol 4; each accepts a range that holds its own. */
+const OLDEST_PROTOCOL = 3;
+const NEWEST_PROTOCOL = 4;
+
+const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+
+interface Frame {
+  fin: boolean;
+  opcode: number;
+  payload: Buffer;
+}
+
+/** Client-to-server frames must be masked (RFC 6455 §5.3). */
+function encodeFrame(opcode: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const length = payload.length;
+  const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
+  const header = Buffer.alloc(2 + lengthBytes + 4);
+  header[0] = 0x80 | opcode;
+  if (lengthBytes === 0) header[1] = 0x80 | length;
+  else if (lengthBytes === 2) {
+    header[1] = 0x80 | 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = 0x80 | 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  const mask = randomBytes(4);
+  mask.copy(header, 2 + lengthBytes);
+  const masked = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) masked[i] = payload[i]! ^ mask[i & 3]!;
+  return Buffer.concat([header, masked]);
+}
+
+function closePayload(code: number): Buffer {
+  const payload = Buffer.alloc(2);
+  payload.writeUInt16BE(code, 0);
+  return payload;
+}
+
+/** Incremental parser for server frames. */
+class FrameReader {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Frame[] {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const frames: Frame[] = [];
+    for (;;) {
+      const frame = this.takeFrame();
+      if (frame === undefined) return frames;
+      frames.push(frame);
+    }
+  }
+
+  private takeFrame(): Frame | undefined {
+    const buf = this.pending;
+    if (buf.length < 2) return undefined;
+    const masked = (buf[1]! & 0x80) !== 0;
+    let length = buf[1]! & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      if (buf.length < 4) return undefined;
+      length = buf.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (buf.length < 10) return undefined;
+      length = Number(buf.readBigUInt64BE(2));
+      offset = 10;
+    }
+    const maskOffset = offset;
+    if (masked) offset += 4;
+    if (buf.length < offset + length) return undefined;
+    const payload = Buffer.from(buf.subarray(offset, offset + length));
+    if (masked) for (let i = 0; i < length; i++) payload[i] = payload[i]! ^ buf[maskOffset + (i & 3)]!;
+    this.pending = buf.subarray(offset + length);
+    return { fin: (buf[0]! & 0x80) !== 0, opcode: buf[0]! & 0x0f, payload };
+  }
+}
+
+function newObservations(): ClientObservations {
+  return {
+    pingsReceived: 0,
+    pongsSent: 0,
+    messagesReceived: 0,
+    closeFrameReceived: false,
+    closeCodeReceived: undefined,
+    finReceived: false,
+    socketClosed: false,
+    errorCode: undefined,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * allowHalfOpen: a misbehaving client must not answer the gateway's FIN with its own just because
+ * Node does so by default.
+ */
+function openSocket(target: GatewayTarget, observations: ClientObservations): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host ?? '127.0.0.1', port: target.port, allowHalfOpen: true });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      observations.errorCode ??= error.code ?? error.message;
+    });
+    socket.on('end', () => {
+      observations.finReceived = true;
+    });
+    socket.on('close', () => {
+      observations.socketClosed = true;
+    });
+  });
+}
+
+/** Performs the HTTP upgrade; resolves with any bytes that followed the response headers. */
+function upgrade(socket: Socket, target: GatewayTarget, path: string, extraHeaders: Record<string, string>): Promise<Buffer> {
+  const key = randomBytes(16).toString('base64');
+  const expectedAccept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  const headerLines = Object.entries({
+    Host: `127.0.0.1:${target.port}`,
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': key,
+    'Sec-WebSocket-Version': '13',
+    ...extraHeaders,
+  }).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`GET ${path} HTTP/1.1\r\n${headerLines.join('')}\r\n`);
+
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new Error(`connection closed during upgrade: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`));
+    };
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (received.length > MAX_HEADER_BYTES) onClose();
+        return;
+      }
+      cleanup();
+      const head = received.subarray(0, end).toString('latin1');
+      const accept = /^sec-websocket-accept:\s*(\S+)\s*$/im.exec(head)?.[1];
+      if (!head.startsWith('HTTP/1.1 101') || accept !== expectedAccept) {
+        reject(new Error(`upgrade to ${path} refused: ${head.split('\r\n')[0]}`));
+        return;
+      }
+      resolve(received.subarray(end + 4));
+    };
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
+}
+
+type FrameMode = 'answer' | 'ignore';
+
+/**
+ * Reads frames off an upgraded socket. In 'answer' mode it behaves like a well-mannered client
+ * (pong every ping, complete the close handshake); in 'ignore' mode it only counts what arrives.
+ */
+class FrameSession {
+  mode: FrameMode = 'answer';
+  private readonly reader = new FrameReader();
+  private fragments: Buffer[] = [];
+  private readonly messageListeners = new Set<(text: string) => void>();
+  /** Messages that arrived before anyone listened: the challenge often shares a packet with the 101 response. */
+  private unheard: string[] = [];
+  private closeSent = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly observations: ClientObservations,
+    leftover: Buffer,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => {
+      if (this.mode === 'answer') socket.end();
+    });
+    if (leftover.length > 0) this.onData(leftover);
+  }
+
+  onMessage(listener: (text: string) => void): () => void {
+    this.messageListeners.add(listener);
+    const backlog = this.unheard;
+    this.unheard = [];
+    for (const text of backlog) if (this.messageListeners.has(listener)) listener(text);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  send(opcode: number, payload?: Buffer): void {
+    if (opcode === OPCODE.close) this.closeSent = true;
+    if (!this.socket.destroyed) this.socket.write(encodeFrame(opcode, payload));
+  }
+
+  sendJson(value: unknown): void {
+    this.send(OPCODE.text, Buffer.from(JSON.stringify(value)));
+  }
+
+  /** Stops reading for good: the kernel buffers fill and then the peer's window closes. */
+  freeze(): void {
+    this.mode = 'ignore';
+    this.socket.pause();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const frame of this.reader.push(chunk)) this.onFrame(frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.opcode) {
+      case OPCODE.ping:
+        this.observations.pingsReceived++;
+        if (this.mode === 'answer') {
+          this.send(OPCODE.pong, frame.payload);
+          this.observations.pongsSent++;
+        }
+        return;
+      case OPCODE.close:
+        this.observations.closeFrameReceived = true;
+        this.observations.closeCodeReceived = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : undefined;
+        if (this.mode === 'answer') {
+          if (!this.closeSent) this.send(OPCODE.close, frame.payload.subarray(0, 2));
+          this.socket.end();
+        }
+        return;
+      case OPCODE.text:
+      case OPCODE.binary:
+      case OPCODE.continuation:
+        this.fragments.push(frame.payload);
+        if (!frame.fin) return;
+        this.observations.messagesReceived++;
+        {
+          const text = Buffer.concat(this.fragments).toString('utf8');
+          this.fragments = [];
+          if (this.messageListeners.size === 0 && this.unheard.length < MAX_UNHEARD_MESSAGES) this.unheard.push(text);
+          for (const listener of [...this.messageListeners]) listener(text);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function connectRequest(token: string): unknown {
+  return {
+    type: 'req',
+    id: 'c1',
+    method: 'connect',
+    params: {
+      minProtocol: OLDEST_PROTOCOL,
+      maxProtocol: NEWEST_PROTOCOL,
+      client: { id: 'test', version: '1.0.0', platform: 'linux', mode: 'test' },
+      role: 'operator',
+      scopes: [],
+      auth: { token },
+    },
+  };
+}
+
+/** Answers the connect.challenge and waits for the hello-ok response. */
+function authenticate(session: FrameSession, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | undefined;
+    let settled = false;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      unsubscribe?.();
+      if (error) reject(error);
+      else resolve();
+    };
+    unsubscribe = session.onMessage((text) => {
+      let message: { type?: string; event?: string; id?: string; ok?: boolean; error?: unknown };
+      try {
+        message = JSON.parse(text) as typeof message;
+      } catch {
+        return;
+      }
+      if (settled) return;
+      if (message.type === 'event' && message.event === 'connect.challenge') {
+        session.sendJson(connectRequest(token));
+      } else if (message.type === 'res' && message.id === 'c1') {
+        settle(message.ok === true ? undefined : new Error(`connect refused: ${JSON.stringify(message.error)}`));
+      }
+    });
+    session.socket.once('close', () => settle(new Error('connection closed before hello-ok')));
+  });
+}
+
+async function openSession(
+  target: GatewayTarget,
+  observations: ClientObservations,
+  path: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<FrameSession> {
+  const socket = await openSocket(target, observations);
+  try {
+    const leftover = await upgrade(socket, target, path, extraHeaders);
+    return new FrameSession(socket, observations, leftover);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+}
+
+async function openAuthenticatedSession(target: GatewayTarget, observations: ClientObservations): Promise<FrameSession> {
+  const session = await openSession(target, observations, '/');
+  try {
+    await authenticate(session, target.token);
+    return session;
+  } catch (error) {
+    session.socket.destroy();
+    throw error;
+  }
+}
+
+function testClient(kind: ClientKind, socket: Socket, observations: ClientObservations): TestClient {
+  const localPort = socket.localPort;
+  if (localPort === undefined) throw new Error(`${kind}: socket has no local port`);
+  return { kind, localPort, behavingSince: performance.now(), observations, destroy: () => socket.destroy() };
+}
+
+function setup<T>(kind: ClientKind, work: Promise<T>): Promise<T> {
+  return withTimeout(work, SETUP_TIMEOUT_MS, `${kind} client setup`);
+}
+
+/** Authenticates, answers every ping with a pong, reads everything, completes close handshakes. */
+export async function healthy(target: GatewayTarget): Promise<HealthyClient> {
+  const observations = newObservations();
+  const session = await setup('healthy', openAuthenticatedSession(target, observations));
+  return {
+    ...testClient('healthy', session.socket, observations),
+    isConnected: () =>
+      !observations.socketClosed && !observations.finReceived && !observations.closeFrameReceived && !session.socket.destroyed,
+  };
+}
+
+/** Authenticates, then never reads again and never answers a ping: a frozen peer whose kernel still ACKs. */
+export async function authenticatedFrozen(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup('authenticatedFrozen', openAuthenticatedSession(target, observations));
+  session.freeze();
+  return testClient('authenticatedFrozen', session.socket, observations);
+}
+
+/** Sends a close frame (after authenticating unless told not to), then never reads and never closes TCP. */
+export async function closeFrameThenNoRead(target: GatewayTarget, options: { authenticate?: boolean } = {}): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup(
+    'closeFrameThenNoRead',
+    options.authenticate === false ? openSession(target, observations, '/') : openAuthenticatedSession(target, observations),
+  );
+  session.send(OPCODE.close, closePayload(1000));
+  session.freeze();
+  return testClient('closeFrameThenNoRead', session.socket, observations);
+}
+
+/** Completes the upgrade, never sends the connect request, never reads. */
+export async function preAuthFrozen(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup('preAuthFrozen', openSession(target, observations, '/'));
+  session.freeze();
+  return testClient('preAuthFrozen', session.socket, observations);
+}
+
+/** Upgrades to the canvas live-reload socket, then sends nothing: no pongs, no close, no FIN. Still reads, to count pings. */
+export async function canvasSilent(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup(
+    'canvasSilent',
+    openSession(target, observations, CANVAS_PATH, { Authorization: `Bearer ${target.token}` }),
+  );
+  session.mode = 'ignore';
+  return testClient('canvasSilent', session.socket, observations);
+}
+
+/** Sends the first half of an upgrade request and then nothing; reads only to notice the gateway giving up. */
+export async function halfUpgrade(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const socket = await setup('halfUpgrade', openSocket(target, observations));
+  socket.on('data', () => undefined);
+  socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nUpgrade: websocket\r\nConnection: Upg`);
+  return testClient('halfUpgrade', socket, observations);
+}
