@@ -1,0 +1,40 @@
+import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
+
+/**
+ * A hook that fails once is switched off for the rest of the process: the gateway keeps its own
+ * behaviour, which is better than a half-applied fix failing over and over.
+ */
+export function inertAfterFailure<A extends unknown[]>(hookName: string, body: (...args: A) => void): (...args: A) => void {
+  let inert = false;
+  return (...args: A): void => {
+    if (inert) return;
+    try {
+      body(...args);
+    } catch (error) {
+      inert = true;
+      warnOnce(
+        `hook:${hookName}`,
+        WARNING_CODES.hookFailed,
+        `openclaw-patch runtime hook ${hookName} failed and is now disabled; the gateway keeps its original behaviour. ${describeError(error)}`,
+      );
+    }
+  };
+}
+
+/**
+ * For listeners and timers the runtime registers itself: an exception there would surface as an
+ * uncaught exception in the gateway, so it is reported once and swallowed.
+ */
+export function neverThrows<A extends unknown[]>(label: string, body: (...args: A) => void): (...args: A) => void {
+  return (...args: A): void => {
+    try {
+      body(...args);
+    } catch (error) {
+      warnOnce(
+        `callback:${label}`,
+        WARNING_CODES.hookFailed,
+        `openclaw-patch runtime ${label} failed; the affected connection keeps the gateway's behaviour. ${describeError(error)}`,
+      );
+    }
+  };
+}

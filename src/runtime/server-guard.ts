@@ -1,0 +1,44 @@
+import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
+import { neverThrows } from "./hook-safety.js";
+import { lowerHttpTimeouts } from "./http-timeouts.js";
+import { sharedState } from "./shared-state.js";
+import { boundServerClose } from "./shutdown-bound.js";
+import { SocketGroup } from "./socket-group.js";
+import { guardSocket } from "./socket-guard.js";
+import { clientsOf, isHttpServer, isWss, readProperty, type WssLike } from "./ws-shapes.js";
+
+export interface ServerGuard {
+  readonly wss: WssLike;
+  readonly kind: ServerKind;
+  readonly group: SocketGroup;
+}
+
+export function serverGuardOf(wss: unknown): ServerGuard | undefined {
+  return typeof wss === "object" && wss !== null ? sharedState().servers.get(wss) : undefined;
+}
+
+/** Guards a WebSocketServer once per process; later calls (e.g. from a second chunk copy) reuse it. */
+export function guardServer(wss: unknown, kind: ServerKind, config: RuntimeConfig, fixes: FixSelection): ServerGuard | undefined {
+  if (!isWss(wss)) return undefined;
+  const servers = sharedState().servers;
+  const existing = servers.get(wss);
+  if (existing !== undefined) return existing;
+
+  const guard: ServerGuard = { wss, kind, group: new SocketGroup(kind, config, fixes) };
+  servers.set(wss, guard);
+  // Prepended so the socket is guarded from the upgrade on, before the gateway's handler (and its
+  // authentication) runs, and even if that handler throws.
+  const onConnection = neverThrows("connection listener", (socket: unknown) => guardSocket(socket, guard.group));
+  if (typeof wss.prependListener === "function") wss.prependListener("connection", onConnection);
+  else wss.on("connection", onConnection);
+  for (const client of clientsOf(wss)) guardSocket(client, guard.group);
+
+  if (fixes.boundedShutdown) boundServerClose(wss, kind, guard.group, config.shutdownGraceMs);
+  if (fixes.httpTimeouts) {
+    // Only reachable when ws owns or was given the HTTP server; the gateway's noServer setup is
+    // tuned from upgradeStarted instead.
+    const httpServer = readProperty(wss.options, "server");
+    if (isHttpServer(httpServer)) lowerHttpTimeouts(httpServer, config.headersTimeoutMs);
+  }
+  return guard;
+}

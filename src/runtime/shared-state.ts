@@ -1,0 +1,63 @@
+import type { GuardedSocket } from "./socket-guard.js";
+import type { ServerGuard } from "./server-guard.js";
+import type { StallDetector } from "./stall-detector.js";
+import type { TraceSink } from "./trace.js";
+
+/**
+ * Process-wide state. Some releases load two copies of the patched chunk (and so call `attach`
+ * twice, possibly from two copies of this file); keeping the registries on a global symbol makes
+ * every copy see the same guarded servers and sockets, so nothing is guarded twice.
+ */
+export interface RuntimeState {
+  readonly schema: typeof STATE_SCHEMA;
+  readonly sockets: WeakMap<object, GuardedSocket>;
+  readonly servers: WeakMap<object, ServerGuard>;
+  /** Servers whose shutdown bound is armed, including servers that were never guarded. */
+  readonly shutdownArmed: WeakSet<object>;
+  readonly tunedHttpServers: WeakSet<object>;
+  /** HTTP servers whose new connections get a deadline for their first request head. */
+  readonly deadlineServers: WeakSet<object>;
+  readonly firstRequestDeadlines: WeakMap<object, NodeJS.Timeout>;
+  readonly keepAliveSockets: WeakSet<object>;
+  readonly traceSinks: Set<TraceSink>;
+  readonly warnedKeys: Set<string>;
+  stallDetector: StallDetector | undefined;
+  nextConnectionId: number;
+}
+
+const STATE_KEY = Symbol.for("openclaw-patch.runtime");
+/** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
+const STATE_SCHEMA = 1;
+
+let privateState: RuntimeState | undefined;
+
+function createState(): RuntimeState {
+  return {
+    schema: STATE_SCHEMA,
+    sockets: new WeakMap(),
+    servers: new WeakMap(),
+    shutdownArmed: new WeakSet(),
+    tunedHttpServers: new WeakSet(),
+    deadlineServers: new WeakSet(),
+    firstRequestDeadlines: new WeakMap(),
+    keepAliveSockets: new WeakSet(),
+    traceSinks: new Set(),
+    warnedKeys: new Set(),
+    stallDetector: undefined,
+    nextConnectionId: 0,
+  };
+}
+
+export function sharedState(): RuntimeState {
+  const holder = globalThis as Record<symbol, unknown>;
+  const existing = holder[STATE_KEY] as Partial<RuntimeState> | undefined;
+  if (existing === undefined) {
+    const created = createState();
+    Object.defineProperty(holder, STATE_KEY, { value: created, writable: false, configurable: true, enumerable: false });
+    return created;
+  }
+  if (existing.schema === STATE_SCHEMA) return existing as RuntimeState;
+  // A different runtime generation owns the global; sharing its registries could corrupt both.
+  privateState ??= createState();
+  return privateState;
+}

@@ -1,0 +1,85 @@
+import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
+import { installCloseGrace } from "./close-grace.js";
+import { neverThrows } from "./hook-safety.js";
+import { enableTcpKeepAlive } from "./keepalive.js";
+import { trackPings } from "./ping-tracking.js";
+import { PongWatch } from "./pong-watch.js";
+import { sharedState } from "./shared-state.js";
+import type { SocketGroup } from "./socket-group.js";
+import { processStallDetector } from "./stall-detector.js";
+import { terminateByFix } from "./terminate.js";
+import { closeCodeOf, emit } from "./trace.js";
+import { WS_CLOSED, isWsSocket, type WsSocketLike } from "./ws-shapes.js";
+
+export interface GuardedSocket {
+  readonly connectionId: number;
+  readonly kind: ServerKind;
+  readonly socket: WsSocketLike;
+  readonly config: RuntimeConfig;
+  readonly fixes: FixSelection;
+  readonly group: SocketGroup;
+  readonly pongWatch: PongWatch | undefined;
+  closeGraceTimer: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+export function guardedSocketOf(socket: unknown): GuardedSocket | undefined {
+  return typeof socket === "object" && socket !== null ? sharedState().sockets.get(socket) : undefined;
+}
+
+/**
+ * Applies the per-socket fixes once per socket, whichever hook sees it first. Returns undefined
+ * for anything that is not an open ws socket.
+ */
+export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket | undefined {
+  if (!isWsSocket(socket)) return undefined;
+  const state = sharedState();
+  const existing = state.sockets.get(socket);
+  if (existing !== undefined) return existing;
+  if (socket.readyState === WS_CLOSED) return undefined;
+
+  const { config, fixes } = group;
+  const watchesPongs = fixes.heartbeat || fixes.enforceReleasePing;
+  const connectionId = ++state.nextConnectionId;
+  const guarded: GuardedSocket = {
+    connectionId,
+    kind: group.kind,
+    socket,
+    config,
+    fixes,
+    group,
+    pongWatch: watchesPongs ? createPongWatch(socket, connectionId, config) : undefined,
+    closeGraceTimer: undefined,
+    closed: false,
+  };
+  state.sockets.set(socket, guarded);
+  socket.on("close", neverThrows("close listener", (code: unknown) => socketClosed(guarded, code)));
+
+  if (guarded.pongWatch !== undefined) trackPings(socket, guarded.pongWatch);
+  if (fixes.closeGrace) installCloseGrace(guarded);
+  if (fixes.tcpKeepAlive) enableTcpKeepAlive(socket._socket, config.keepAliveMs);
+  group.add(guarded);
+  emit({ type: "opened", connectionId: guarded.connectionId, kind: guarded.kind });
+  return guarded;
+}
+
+function createPongWatch(socket: WsSocketLike, connectionId: number, config: RuntimeConfig): PongWatch {
+  return new PongWatch(socket, {
+    pongTimeoutMs: config.pongTimeoutMs,
+    stall: processStallDetector(config.pongTimeoutMs),
+    onMissed: (pingSource, waitedMs) => {
+      emit({ type: "heartbeatMissed", connectionId, pingSource, waitedMs });
+      terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping");
+    },
+  });
+}
+
+function socketClosed(guarded: GuardedSocket, code: unknown): void {
+  if (guarded.closed) return;
+  guarded.closed = true;
+  guarded.pongWatch?.stop();
+  if (guarded.closeGraceTimer !== undefined) clearTimeout(guarded.closeGraceTimer);
+  guarded.closeGraceTimer = undefined;
+  guarded.group.remove(guarded);
+  emit({ type: "closed", connectionId: guarded.connectionId, code: closeCodeOf(code) });
+}

@@ -1,0 +1,245 @@
+/**
+ * Shared fixtures for the runtime tests: they load the bundled runtime (the file that ships), host
+ * it the way a patched gateway chunk does, and drive it with real and hand-rolled loopback peers.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+import type { AttachOptions, FixSelection, RuntimeConfig, RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+
+export const LOOPBACK = "127.0.0.1";
+
+export const NO_FIXES: FixSelection = {
+  heartbeat: false,
+  enforceReleasePing: false,
+  closeGrace: false,
+  tcpKeepAlive: false,
+  boundedShutdown: false,
+  httpTimeouts: false,
+};
+
+export const FAST_CONFIG: RuntimeConfig = {
+  heartbeatMs: 200,
+  pongTimeoutMs: 200,
+  closeGraceMs: 200,
+  keepAliveMs: 1_000,
+  shutdownGraceMs: 200,
+  headersTimeoutMs: 1_000,
+};
+
+export async function loadRuntime(): Promise<RuntimeModule> {
+  // The bundle has no type declarations; the contract types describe what it exports.
+  const bundle = new URL("../../runtime/openclaw-patch-runtime.mjs", import.meta.url);
+  return (await import(bundle.href)) as RuntimeModule;
+}
+
+export function attachOptions(fixes: Partial<FixSelection>, config: Partial<RuntimeConfig> = {}): AttachOptions {
+  return {
+    toolVersion: "0.0.0-test",
+    release: "2026.3.24",
+    chunk: "dist/test-chunk.js",
+    patches: ["test"],
+    fixes: { ...NO_FIXES, ...fixes },
+    config: { ...FAST_CONFIG, ...config },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects after `ms` instead of letting a broken fix hang the test run. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Spins the event loop's only thread, the way a synchronous hot path in the gateway would. */
+export function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy-wait on purpose
+  }
+}
+
+export interface TracedEvent {
+  type: string;
+  mechanism?: string;
+  connectionId?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Plugs a collecting sink into the runtime's process-wide state, the extension point that file
+ * tracing will use later.
+ */
+export function collectTrace(): { events: TracedEvent[]; stop(): void } {
+  const state = (globalThis as Record<symbol, unknown>)[Symbol.for("openclaw-patch.runtime")] as
+    | { traceSinks: Set<(event: TracedEvent) => void> }
+    | undefined;
+  if (state === undefined) throw new Error("runtime state not initialised: call attach() first");
+  const events: TracedEvent[] = [];
+  const sink = (event: TracedEvent): void => void events.push(event);
+  state.traceSinks.add(sink);
+  return { events, stop: () => void state.traceSinks.delete(sink) };
+}
+
+export interface CapturedWarning {
+  code: string | undefined;
+  message: string;
+}
+
+/** Warnings are emitted on a later tick; read `warnings` after an await. */
+export function captureWarnings(): { warnings: CapturedWarning[]; stop(): void } {
+  const warnings: CapturedWarning[] = [];
+  const listener = (warning: Error & { code?: string }): void => void warnings.push({ code: warning.code, message: warning.message });
+  process.on("warning", listener);
+  return { warnings, stop: () => void process.off("warning", listener) };
+}
+
+export interface Gateway {
+  port: number;
+  http: Server;
+  wss: WebSocketServer;
+  /** Server-side sockets, in connection order. */
+  sockets: WebSocket[];
+  nextSocket(): Promise<WebSocket>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Call guardServer right after creating the server, as patched chunks do (default true). */
+  guard?: boolean;
+  /** Call guardHttpServer before registering the upgrade handler (default true). */
+  guardHttp?: boolean;
+  onSocket?(socket: WebSocket): void;
+  /** Sees the raw upgrade socket before the upgradeStarted hook does. */
+  beforeUpgrade?(rawSocket: Duplex): void;
+}
+
+/** A miniature gateway: HTTP server, noServer wss, and the hook call sites a patched chunk has. */
+export async function startGateway(hooks: RuntimeHooks, options: GatewayOptions = {}): Promise<Gateway> {
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
+  if (options.guard !== false) hooks.guardServer(wss, "gateway");
+  const sockets: WebSocket[] = [];
+  const waiters: ((socket: WebSocket) => void)[] = [];
+
+  wss.on("connection", (socket, upgradeReq) => {
+    hooks.connectionOpened(socket, upgradeReq, "gateway");
+    socket.once("close", (code, reason) => hooks.closeObserved(socket, code, reason));
+    socket.once("error", (error) => hooks.errorObserved(socket, error));
+    sockets.push(socket);
+    options.onSocket?.(socket);
+    waiters.shift()?.(socket);
+  });
+  if (options.guardHttp !== false) hooks.guardHttpServer?.(http);
+  http.on("upgrade", (req, rawSocket, head) => {
+    options.beforeUpgrade?.(rawSocket);
+    hooks.upgradeStarted(req, rawSocket, http);
+    wss.handleUpgrade(req, rawSocket, head, (socket) => wss.emit("connection", socket, req));
+  });
+  await new Promise<void>((resolve) => http.listen(0, LOOPBACK, resolve));
+  const port = (http.address() as AddressInfo).port;
+
+  return {
+    port,
+    http,
+    wss,
+    sockets,
+    nextSocket: () => within(new Promise<WebSocket>((resolve) => waiters.push(resolve)), 3_000, "a server-side connection"),
+    stop: async () => {
+      for (const socket of sockets) socket.terminate();
+      await within(new Promise<void>((resolve) => wss.close(() => resolve())), 3_000, "wss.close").catch(() => undefined);
+      http.closeAllConnections();
+      await within(new Promise<void>((resolve) => http.close(() => resolve())), 3_000, "http.close").catch(() => undefined);
+    },
+  };
+}
+
+export interface RawPeer {
+  socket: Socket;
+  pings(): number;
+  closeFrames(): number;
+  /** Resolves with performance.now() when the TCP connection is gone. */
+  closed: Promise<number>;
+}
+
+/**
+ * A WebSocket peer built from a bare TCP socket: it completes the upgrade and then does nothing
+ * a real client library would do on its own (no pong, no close reply).
+ * `frozen` stops reading right after the upgrade, like a SIGSTOPped process whose kernel still ACKs.
+ */
+export async function rawPeer(port: number, options: { frozen?: boolean } = {}): Promise<RawPeer> {
+  const socket = connect({ host: LOOPBACK, port });
+  socket.on("error", () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(performance.now())));
+  let pings = 0;
+  let closeFrames = 0;
+  let pending: Buffer = Buffer.alloc(0);
+  let upgraded = false;
+
+  const upgrade = new Promise<void>((resolve, reject) => {
+    socket.once("close", () => reject(new Error("connection closed during the upgrade")));
+    socket.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      if (!upgraded) {
+        const end = pending.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const head = pending.subarray(0, end).toString("latin1");
+        if (!head.startsWith("HTTP/1.1 101")) return reject(new Error(`upgrade refused: ${head.split("\r\n")[0]}`));
+        upgraded = true;
+        pending = pending.subarray(end + 4);
+        resolve();
+        if (options.frozen) socket.pause();
+      }
+      pending = countFrames(pending, (opcode) => {
+        if (opcode === 0x9) pings += 1;
+        if (opcode === 0x8) closeFrames += 1;
+      });
+    });
+  });
+  const key = randomBytes(16).toString("base64");
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: ${LOOPBACK}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await within(upgrade, 3_000, "the raw upgrade");
+  return { socket, pings: () => pings, closeFrames: () => closeFrames, closed };
+}
+
+/** Consumes whole unmasked server frames from `buffer`, reporting each opcode; returns the remainder. */
+function countFrames(buffer: Buffer, onFrame: (opcode: number) => void): Buffer {
+  let rest = buffer;
+  for (let guard = 0; guard < 10_000 && rest.length >= 2; guard++) {
+    const opcode = rest[0]! & 0x0f;
+    const shortLength = rest[1]! & 0x7f;
+    const headerLength = shortLength === 126 ? 4 : shortLength === 127 ? 10 : 2;
+    if (rest.length < headerLength) break;
+    const payloadLength =
+      shortLength === 126 ? rest.readUInt16BE(2) : shortLength === 127 ? Number(rest.readBigUInt64BE(2)) : shortLength;
+    if (rest.length < headerLength + payloadLength) break;
+    onFrame(opcode);
+    rest = rest.subarray(headerLength + payloadLength);
+  }
+  return rest;
+}
+
+/** A well-behaved client: the ws library answers pings and close frames by itself. */
+export async function healthyClient(port: number): Promise<{ client: WebSocket; pings(): number }> {
+  const client = new WebSocket(`ws://${LOOPBACK}:${port}/`);
+  let pings = 0;
+  client.on("ping", () => void (pings += 1));
+  client.on("error", () => undefined);
+  await within(new Promise<void>((resolve, reject) => {
+    client.once("open", () => resolve());
+    client.once("error", reject);
+  }), 3_000, "the client to open");
+  return { client, pings: () => pings };
+}

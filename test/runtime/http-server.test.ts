@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { performance } from "node:perf_hooks";
+import { after, before, describe, it } from "node:test";
+import type { Duplex } from "node:stream";
+import type { RuntimeModule } from "../../src/runtime/contract.js";
+import { FAST_CONFIG, LOOPBACK, attachOptions, healthyClient, loadRuntime, sleep, startGateway, within, type Gateway } from "./helpers.js";
+
+const SLACK_MS = 2_000;
+
+describe("HTTP server fixes", () => {
+  let runtime: RuntimeModule;
+  const gateways: Gateway[] = [];
+
+  before(async () => {
+    runtime = await loadRuntime();
+  });
+  after(async () => {
+    for (const gateway of gateways) await gateway.stop();
+  });
+
+  it("lowers HTTP timeouts on upgrade without raising stricter ones, and enables TCP keepalive", async () => {
+    const keepAliveCalls: unknown[][] = [];
+    const spyOnKeepAlive = (rawSocket: Duplex): void => {
+      const socket = rawSocket as Duplex & { setKeepAlive(...args: unknown[]): unknown };
+      const original = socket.setKeepAlive.bind(socket);
+      socket.setKeepAlive = (...args: unknown[]) => {
+        keepAliveCalls.push(args);
+        return original(...args);
+      };
+    };
+    const hooks = runtime.attach(attachOptions({ httpTimeouts: true, tcpKeepAlive: true }));
+    const lenient = await startGateway(hooks, { guardHttp: false, beforeUpgrade: spyOnKeepAlive });
+    const strict = await startGateway(hooks, { guardHttp: false });
+    gateways.push(lenient, strict);
+    strict.http.headersTimeout = 500;
+
+    const lenientClient = await healthyClient(lenient.port);
+    const strictClient = await healthyClient(strict.port);
+    assert.equal(lenient.http.headersTimeout, FAST_CONFIG.headersTimeoutMs);
+    assert.equal(lenient.http.requestTimeout, FAST_CONFIG.headersTimeoutMs);
+    assert.equal(strict.http.headersTimeout, 500, "a stricter value is kept");
+    assert.equal(strict.http.requestTimeout, FAST_CONFIG.headersTimeoutMs);
+    assert.deepEqual(keepAliveCalls, [[true, FAST_CONFIG.keepAliveMs]], "keepalive set once per raw socket");
+    lenientClient.client.close();
+    strictClient.client.close();
+  });
+
+  it("drops a half-sent upgrade request at the headers deadline (Node alone sweeps every 30 s)", async () => {
+    const gateway = await startGateway(runtime.attach(attachOptions({ httpTimeouts: true })));
+    gateways.push(gateway);
+    assert.equal(gateway.http.headersTimeout, FAST_CONFIG.headersTimeoutMs, "guardHttpServer lowered the timeout");
+
+    const socket = connect({ host: LOOPBACK, port: gateway.port });
+    socket.on("error", () => undefined);
+    const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(performance.now())));
+    await within(new Promise<void>((resolve) => socket.once("connect", () => resolve())), SLACK_MS, "connect");
+    const sentAt = performance.now();
+    socket.write(`GET / HTTP/1.1\r\nHost: ${LOOPBACK}\r\nUpgrade: websocket\r\n`);
+    const closedAt = await within(closed, FAST_CONFIG.headersTimeoutMs + SLACK_MS, "the half-sent request to be dropped");
+    assert.ok(closedAt - sentAt >= FAST_CONFIG.headersTimeoutMs - 100, "the request had its whole deadline");
+  });
+
+  it("leaves completed upgrades and requests alone after the deadline", async () => {
+    const gateway = await startGateway(runtime.attach(attachOptions({ httpTimeouts: true })));
+    gateways.push(gateway);
+    const { client } = await healthyClient(gateway.port);
+
+    const keptAlive = connect({ host: LOOPBACK, port: gateway.port });
+    keptAlive.on("error", () => undefined);
+    let responded = false;
+    let keptAliveClosed = false;
+    keptAlive.on("data", () => void (responded = true));
+    keptAlive.once("close", () => void (keptAliveClosed = true));
+    keptAlive.write(`GET /missing HTTP/1.1\r\nHost: ${LOOPBACK}\r\nConnection: keep-alive\r\n\r\n`);
+
+    await sleep(FAST_CONFIG.headersTimeoutMs + 300);
+    assert.equal(client.readyState, client.OPEN, "the upgraded connection outlived the deadline");
+    assert.ok(responded, "the plain request was answered");
+    // Node's own keepAliveTimeout (5 s) may end the idle keep-alive connection later; not us.
+    assert.equal(keptAliveClosed, false, "the answered keep-alive connection outlived the deadline");
+    client.close();
+    keptAlive.destroy();
+  });
+});

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { WebSocket } from "ws";
+import type { RuntimeModule } from "../../src/runtime/contract.js";
+import {
+  FAST_CONFIG,
+  attachOptions,
+  collectTrace,
+  healthyClient,
+  loadRuntime,
+  rawPeer,
+  sleep,
+  startGateway,
+  within,
+  type Gateway,
+} from "./helpers.js";
+
+const SLACK_MS = 2_000;
+/** Stands in for the release's own 25 s ping loop (2026.5.2 – 7.x), scaled down. */
+const RELEASE_PING_MS = 250;
+
+describe("enforceReleasePing", () => {
+  let runtime: RuntimeModule;
+  const gateways: Gateway[] = [];
+
+  before(async () => {
+    runtime = await loadRuntime();
+  });
+  after(async () => {
+    for (const gateway of gateways) await gateway.stop();
+  });
+
+  async function gateway(releasePings: boolean): Promise<Gateway> {
+    const hooks = runtime.attach(attachOptions({ enforceReleasePing: true }));
+    const started = await startGateway(hooks, {
+      onSocket: (socket: WebSocket) => {
+        if (!releasePings) return;
+        const timer = setInterval(() => {
+          try {
+            socket.ping();
+          } catch {
+            // the release ignores ping failures the same way
+          }
+        }, RELEASE_PING_MS);
+        socket.once("close", () => clearInterval(timer));
+      },
+    });
+    gateways.push(started);
+    return started;
+  }
+
+  it("sends no ping of its own", async () => {
+    const { port } = await gateway(false);
+    const { client, pings } = await healthyClient(port);
+    await sleep(FAST_CONFIG.heartbeatMs * 5);
+    assert.equal(pings(), 0);
+    assert.equal(client.readyState, client.OPEN);
+    client.close();
+  });
+
+  it("terminates a peer that leaves the release's ping unanswered", async () => {
+    const { port } = await gateway(true);
+    const trace = collectTrace();
+    const peer = await rawPeer(port);
+    await within(peer.closed, RELEASE_PING_MS + FAST_CONFIG.pongTimeoutMs + SLACK_MS, "the silent peer to be dropped");
+    trace.stop();
+    assert.ok(peer.pings() >= 1);
+    assert.ok(trace.events.some((event) => event.type === "terminated" && event.mechanism === "release-ping"));
+  });
+
+  it("keeps a peer that answers the release's pings, adding none", async () => {
+    const { port } = await gateway(true);
+    const { client, pings } = await healthyClient(port);
+    const observeMs = RELEASE_PING_MS * 5;
+    await sleep(observeMs);
+    assert.equal(client.readyState, client.OPEN);
+    assert.ok(pings() >= 3, `expected the release's pings, got ${pings()}`);
+    assert.ok(pings() <= observeMs / RELEASE_PING_MS + 1, `expected no extra pings, got ${pings()}`);
+    client.close();
+  });
+});
