@@ -129,7 +129,8 @@ export function planPatches({ report, patches, toolVersion, release, config }: P
 
   const files: PlannedFile[] = [];
   for (const entry of [...byFile.values()].sort((a, b) => (a.target.path < b.target.path ? -1 : 1))) {
-    const clash = INJECTED_IDENTIFIERS.find((name) => someNode(entry.target.ast, (n) => n.type === "Identifier" && n.name === name));
+    // The text test first: walking a 1.5 MB tree for each name costs far more than a substring search.
+    const clash = INJECTED_IDENTIFIERS.find((name) => entry.target.code.includes(name) && someNode(entry.target.ast, (n) => n.type === "Identifier" && n.name === name));
     if (clash) {
       diagnostics.push(
         diagnostic("OCP_ALREADY_INJECTED", `${entry.target.path} already uses ${clash}: it was patched by another copy of openclaw-patch or edited by hand`, "reinstall this OpenClaw release to get pristine files, then apply again", { file: entry.target.path }),

@@ -1,0 +1,219 @@
+// `npm run bench`: the engine's wall times on real releases, each beside a baseline measured in the
+// same run, so a figure reads as "cost above the floor" rather than an absolute that depends on the
+// machine. Every loop is bounded by the run count; every child has a timeout.
+import { readFileSync, rmSync } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { listBundleFiles, prefilterFiles } from "../../src/core/scan.js";
+import { SITES } from "../../src/sites/index.js";
+import { CLI } from "../support/cli.js";
+import { ensureRelease, makeScratch, scratchCopy } from "../support/packages.js";
+import { describeRssMethod, probeResources, rssMethod, summarize, timeNode, type ChildRun, type Summary } from "./child-timing.js";
+
+const RELEASES = (process.env.OCP_BENCH_RELEASES ?? "2026.3.24,2026.9.6").split(",").map((v) => v.trim()).filter(Boolean);
+/** Runs per figure; clamped so a typo cannot start an unbounded bench. */
+const RUNS = Math.min(25, Math.max(1, Number(process.env.OCP_BENCH_RUNS ?? 7) || 7));
+const CHILD_TIMEOUT_MS = 3 * 60_000;
+const READ_CONCURRENCY = 32;
+
+const APPLY_TARGET_MS = 1000;
+const APPLY_TARGET_RELEASE = "2026.9.6";
+const NO_CHANGE_MARGIN_MS = 100;
+
+interface Row {
+  release: string;
+  measure: string;
+  figure: Summary;
+  rssKiB?: number;
+  cpuMs?: number;
+  baseline: string;
+  base: Summary;
+  target: string;
+}
+
+const scratches = new Set<string>();
+function removeScratchesNow(): void {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
+  scratches.clear();
+}
+process.once("SIGINT", () => {
+  removeScratchesNow();
+  process.exit(130);
+});
+
+async function freshCopy(version: string, label: string): Promise<{ scratch: string; root: string; stateDir: string }> {
+  const scratch = await makeScratch(`bench-${label}-${version}`);
+  scratches.add(scratch);
+  const root = await scratchCopy(version, scratch);
+  return { scratch, root, stateDir: path.join(scratch, "state") };
+}
+
+async function dropScratch(scratch: string): Promise<void> {
+  await fs.rm(scratch, { recursive: true, force: true });
+  scratches.delete(scratch);
+}
+
+function cliArgs(command: readonly string[], root: string, stateDir: string): string[] {
+  return [CLI, ...command, "--dir", root, "--state-dir", stateDir, "--json"];
+}
+
+/** A timing only counts if the command did what it is named for. */
+function expectOutcome(run: ChildRun, what: string, outcome?: string): void {
+  if (run.code !== 0) throw new Error(`${what} exited ${run.code}\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
+  if (outcome === undefined) return;
+  const got = (JSON.parse(run.stdout) as { outcome?: string }).outcome;
+  if (got !== outcome) throw new Error(`${what}: outcome ${got}, expected ${outcome}\n${run.stderr}`);
+}
+
+async function timeInProcess(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** Baseline A: the project's own glob listing plus the prefilter's single read of every candidate file. */
+async function globAndPrefilter(pristine: string): Promise<number> {
+  const files = await listBundleFiles(pristine);
+  const hits = await prefilterFiles(pristine, files, SITES.map((s) => s.prefilter), READ_CONCURRENCY);
+  return hits.length;
+}
+
+/** Baseline B: only the reads, of a list made beforehand, the way the prefilter reads (readFileSync). */
+function plainRead(pristine: string, files: readonly string[]): void {
+  for (const rel of files) readFileSync(path.join(pristine, rel));
+}
+
+async function benchRelease(version: string, method: ReturnType<typeof rssMethod>): Promise<{ rows: Row[]; notes: string[] }> {
+  const pristine = await ensureRelease(version);
+  const files = await listBundleFiles(pristine);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+
+  // Warm-up: page cache for the package and the tool's own modules, JIT for the in-process baseline.
+  const patched = await freshCopy(version, "patched");
+  expectOutcome(await timeNode(cliArgs(["apply"], patched.root, patched.stateDir), CHILD_TIMEOUT_MS), `${version} warm-up apply`, "applied");
+  const hitCount = await globAndPrefilter(pristine);
+  plainRead(pristine, files);
+  expectOutcome(await timeNode(["-e", "0"], CHILD_TIMEOUT_MS), "bare node");
+  notes.push(`${version}: ${files.length} bundle files listed, ${hitCount} pass the prefilter`);
+
+  // Fresh apply: a new hardlinked copy and state dir per run (copying is not timed), each run
+  // interleaved with both in-process baselines so drift on a shared machine hits all three alike.
+  const applyMs: number[] = [];
+  const prefilterMs: number[] = [];
+  const readMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const copy = await freshCopy(version, "apply");
+    const run = await timeNode(cliArgs(["apply"], copy.root, copy.stateDir), CHILD_TIMEOUT_MS);
+    expectOutcome(run, `${version} apply`, "applied");
+    applyMs.push(run.ms);
+    await dropScratch(copy.scratch);
+    prefilterMs.push(await timeInProcess(() => globAndPrefilter(pristine)));
+    readMs.push(await timeInProcess(async () => plainRead(pristine, files)));
+  }
+  const rssCopy = await freshCopy(version, "apply-rss");
+  const applyRss = await probeResources(method, cliArgs(["apply"], rssCopy.root, rssCopy.stateDir), CHILD_TIMEOUT_MS);
+  expectOutcome(applyRss.run, `${version} apply (RSS run)`, "applied");
+  await dropScratch(rssCopy.scratch);
+
+  const apply = summarize(applyMs);
+  const applyTarget =
+    version === APPLY_TARGET_RELEASE ? `< ${APPLY_TARGET_MS} ms: ${apply.median < APPLY_TARGET_MS ? "target met" : "target missed"}` : "(none)";
+  rows.push({ release: version, measure: "apply (fresh copy, warm cache)", figure: apply, rssKiB: applyRss.rssKiB, cpuMs: applyRss.cpuMs, baseline: "glob + prefilter read (in-proc)", base: summarize(prefilterMs), target: applyTarget });
+  rows.push({ release: version, measure: "  same apply, other baseline", figure: apply, baseline: "plain read of listed files", base: summarize(readMs), target: "" });
+
+  // Commands on a patched install, each interleaved with its own bare Node starts.
+  const commands: { measure: string; args: string[]; outcome?: string; margin: boolean }[] = [
+    { measure: "verify", args: ["verify"], margin: false },
+    { measure: "status", args: ["status"], margin: false },
+    { measure: "apply, nothing to do", args: ["apply"], outcome: "unchanged", margin: true },
+    { measure: "apply --if-needed, no change", args: ["apply", "--if-needed"], outcome: "unchanged", margin: true },
+  ];
+  const bareArgs = ["-e", "0"];
+  for (const command of commands) {
+    const args = cliArgs(command.args, patched.root, patched.stateDir);
+    expectOutcome(await timeNode(args, CHILD_TIMEOUT_MS), `${version} ${command.measure} (warm-up)`, command.outcome);
+    const commandMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const bare = await timeNode(bareArgs, CHILD_TIMEOUT_MS);
+      expectOutcome(bare, "bare node");
+      bareMs.push(bare.ms);
+      const run = await timeNode(args, CHILD_TIMEOUT_MS);
+      expectOutcome(run, `${version} ${command.measure}`, command.outcome);
+      commandMs.push(run.ms);
+    }
+    const rss = await probeResources(method, args, CHILD_TIMEOUT_MS);
+    expectOutcome(rss.run, `${version} ${command.measure} (RSS run)`, command.outcome);
+    const figure = summarize(commandMs);
+    const base = summarize(bareMs);
+    const target = command.margin
+      ? `Δ <= ${NO_CHANGE_MARGIN_MS} ms: ${figure.median - base.median <= NO_CHANGE_MARGIN_MS ? "target met" : "target missed"}`
+      : "(none)";
+    rows.push({ release: version, measure: command.measure, figure, rssKiB: rss.rssKiB, cpuMs: rss.cpuMs, baseline: "bare node -e 0 (child)", base, target });
+  }
+  const bareRss = await probeResources(method, bareArgs, CHILD_TIMEOUT_MS);
+  notes.push(`${version}: bare node -e 0: peak RSS ${mib(bareRss.rssKiB)}, CPU ${ms(bareRss.cpuMs)}`);
+  await dropScratch(patched.scratch);
+  return { rows, notes };
+}
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+
+function printTable(rows: readonly Row[]): void {
+  const header = ["release", "measure", "median", "min", "peak RSS", "CPU", "baseline", "median", "min", "Δ median", "target"];
+  const cells = rows.map((r) => [
+    r.release,
+    r.measure,
+    ms(r.figure.median),
+    ms(r.figure.min),
+    r.rssKiB === undefined ? "" : mib(r.rssKiB),
+    r.cpuMs === undefined ? "" : ms(r.cpuMs),
+    r.baseline,
+    ms(r.base.median),
+    ms(r.base.min),
+    `${r.figure.median >= r.base.median ? "+" : ""}${ms(r.figure.median - r.base.median)}`,
+    r.target,
+  ]);
+  const numeric = new Set([2, 3, 4, 5, 7, 8, 9]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) => c.map((x, i) => (numeric.has(i) ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join("  ").trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}
+
+async function main(): Promise<void> {
+  const method = rssMethod();
+  console.log(`openclaw-patch engine bench: node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} timed run(s) per figure (median, min)`);
+  console.log(`  apply: \`node build/src/cli.js apply --dir <fresh hardlinked copy> --state-dir <fresh> --json\`, after one warm-up apply`);
+  console.log(`  apply baselines (in this process, same files, page cache warm): glob + prefilter = listBundleFiles() + prefilterFiles() with every site's needles;`);
+  console.log(`    plain read = readFileSync of every listed file, one after another, no substring test (listing done beforehand)`);
+  console.log(`  other commands: child processes on a patched copy, each run interleaved with one \`node -e 0\``);
+  console.log(`  ${describeRssMethod(method)}; CPU = user + system of that run`);
+  console.log(`  load average at start: ${loadAverage()} (other work on the machine inflates wall times)`);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    for (const version of RELEASES) {
+      console.log(`  measuring ${version} …`);
+      const result = await benchRelease(version, method);
+      rows.push(...result.rows);
+      notes.push(...result.notes);
+    }
+  } finally {
+    removeScratchesNow();
+  }
+  console.log("");
+  printTable(rows);
+  console.log("");
+  for (const note of notes) console.log(`  ${note}`);
+  console.log(`  load average at end: ${loadAverage()}`);
+}
+
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(" ");
+
+await main();
