@@ -3,9 +3,9 @@ import { definePatch } from "../src/core/patch.js";
 
 export default definePatch({
   id: "trace-connection",
-  description: "Lifecycle hooks in the connection handler: opened, close started, close observed, error observed",
+  description: "Lifecycle hooks in the connection handler: opened, authenticated, close started, close observed, error observed",
   carries: ["lifecycle-trace", "close-grace"],
-  sites: ["connection-handler", "close-helper", "close-handler", "error-handler"],
+  sites: ["connection-handler", "close-helper", "close-handler", "error-handler", "set-client"],
   apply(ctx) {
     for (const site of ctx.matches("connection-handler")) {
       const call = site.node as t.CallExpression;
@@ -20,6 +20,10 @@ export default definePatch({
     for (const site of ctx.matches("close-handler")) {
       const call = site.node as t.CallExpression;
       ctx.edit.insertAtBodyStart(site, call.arguments[1]!, ctx.hookCall("closeObserved", "socket", String(site.data.param0), String(site.data.param1)));
+    }
+    for (const site of ctx.matches("set-client")) {
+      const fn = site.node.type === "ObjectProperty" ? (site.node as t.ObjectProperty).value : (site.node as t.VariableDeclarator).init!;
+      ctx.edit.insertAtBodyStart(site, fn, ctx.hookCall("clientAuthenticated", "socket", String(site.data.clientName)));
     }
     for (const site of ctx.matches("error-handler")) {
       const call = site.node as t.CallExpression;

@@ -71,7 +71,7 @@ export function fixReports(facts: ReleaseFacts, applied: boolean, failure?: stri
     facts.upstreamBoundedShutdown
       ? upstream("bounded-shutdown", "upstream bounds shutdown and terminates lingering clients (2026.4.5+)")
       : done("bounded-shutdown", "lingering clients are terminated after the shutdown grace"),
-    done("http-timeouts", "headers/request timeout on the gateway's HTTP server"),
+    done("http-timeouts", "headers deadline on the gateway's HTTP server, and a deadline for connections that never complete a request"),
     done("lifecycle-trace", "connection open/close/error hooks"),
   ];
 }

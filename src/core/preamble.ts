@@ -1,6 +1,10 @@
 import type { AttachOptions } from "../runtime/contract.js";
 
-export const RUNTIME_FILE = "dist/openclaw-patch-runtime.mjs";
+/**
+ * At the package root, not in dist/: 2026.4.26+ prune dist files missing from their install inventory
+ * when a pending package lifecycle runs at first start, which would delete the runtime.
+ */
+export const RUNTIME_FILE = "openclaw-patch-runtime.mjs";
 
 /** Identifiers the injected code declares; apply refuses a file that already uses them. */
 export const INJECTED_IDENTIFIERS = ["__openclawPatchRequire", "__openclawPatchHooks", "__openclawPatchHook", "__openclawPatchGuard"] as const;

@@ -11,7 +11,8 @@ export type SiteId =
   | "upgrade-handler"
   | "gateway-wss"
   | "canvas-wss"
-  | "shutdown-loop";
+  | "shutdown-loop"
+  | "set-client";
 
 /** One anchor test on a candidate node; a candidate is a match when every check passes. */
 export interface SiteCheck {

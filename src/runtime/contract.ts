@@ -1,7 +1,7 @@
 /**
  * The contract between patched OpenClaw chunks and the injected runtime.
  *
- * Patched chunks load the runtime file (copied by apply to `dist/openclaw-patch-runtime.mjs`)
+ * Patched chunks load the runtime file (copied by apply to `openclaw-patch-runtime.mjs` at the package root)
  * with `createRequire(import.meta.url)`, call `attach(options)` once per chunk, and then call
  * the returned hooks. Every hook must be safe to call with any arguments and must never throw:
  * a failure inside a hook leaves the gateway's original behaviour in place.
@@ -83,6 +83,8 @@ export interface RuntimeHooks {
   guardServer(wss: unknown, kind: ServerKind): void;
   /** First statement of the gateway's `wss.on("connection", (socket, upgradeReq) => …)` callback. */
   connectionOpened(socket: unknown, upgradeReq: unknown, kind: ServerKind): void;
+  /** The gateway accepted the peer's connect request (setClient). */
+  clientAuthenticated?(socket: unknown, client: unknown): void;
   /** The gateway's close helper was called (the gateway starts a close). */
   closeStarted(socket: unknown, code: unknown, reason: unknown): void;
   /** The gateway's `once("close")` handler runs. */

@@ -9,17 +9,17 @@ export function httpServerOf(httpServer: unknown, rawSocket: unknown, req: unkno
 
 /**
  * Node's defaults let a half-sent request (a stalled upgrade) hold a connection for a minute or
- * more. Values are only ever lowered, so an operator's stricter setting wins; 0 means "no limit"
- * and is lowered too. Node requires headersTimeout <= requestTimeout, so headers follow requests.
+ * more. Only the headers deadline is lowered: the request deadline also bounds whole bodies, and
+ * the gateway's HTTP API may legitimately take longer than a header deadline to receive one. The
+ * value is only ever lowered, so an operator's stricter setting wins; Node requires
+ * headersTimeout <= requestTimeout, which lowering headers alone keeps true.
  */
 export function lowerHttpTimeouts(server: HttpServerLike, limitMs: number): void {
   const tuned = sharedState().tunedHttpServers;
   if (tuned.has(server)) return;
   tuned.add(server);
-  const requestTimeout = lowered(server.requestTimeout, limitMs);
-  const headersTimeout = Math.min(lowered(server.headersTimeout, limitMs), requestTimeout);
-  server.requestTimeout = requestTimeout;
-  server.headersTimeout = headersTimeout;
+  const ceiling = server.requestTimeout > 0 ? server.requestTimeout : Number.POSITIVE_INFINITY;
+  server.headersTimeout = Math.min(lowered(server.headersTimeout, limitMs), ceiling);
 }
 
 function lowered(current: number, limitMs: number): number {

@@ -1,6 +1,6 @@
 /**
  * Entry point of the runtime that patched OpenClaw chunks load (shipped as
- * `dist/openclaw-patch-runtime.mjs`). Only `attach` is exported: the chunk needs nothing else.
+ * `openclaw-patch-runtime.mjs` at the package root). Only `attach` is exported: the chunk needs nothing else.
  */
 import type { AttachOptions, RuntimeHooks, ServerKind } from "./contract.js";
 import { resolveAttachOptions, serverKindOf, type ResolvedAttach } from "./attach-options.js";

@@ -17,6 +17,14 @@ export function serverGuardOf(wss: unknown): ServerGuard | undefined {
   return typeof wss === "object" && wss !== null ? sharedState().servers.get(wss) : undefined;
 }
 
+/**
+ * The release's own liveness (its 25 s ping, or upstream's keepalive) only ever covers the gateway
+ * server; the canvas live-reload server never pings and never sends, so it always needs ours.
+ */
+function fixesFor(kind: ServerKind, fixes: FixSelection): FixSelection {
+  return kind === "canvas" ? { ...fixes, heartbeat: true, enforceReleasePing: false } : fixes;
+}
+
 /** Guards a WebSocketServer once per process; later calls (e.g. from a second chunk copy) reuse it. */
 export function guardServer(wss: unknown, kind: ServerKind, config: RuntimeConfig, fixes: FixSelection): ServerGuard | undefined {
   if (!isWss(wss)) return undefined;
@@ -24,7 +32,7 @@ export function guardServer(wss: unknown, kind: ServerKind, config: RuntimeConfi
   const existing = servers.get(wss);
   if (existing !== undefined) return existing;
 
-  const guard: ServerGuard = { wss, kind, group: new SocketGroup(kind, config, fixes) };
+  const guard: ServerGuard = { wss, kind, group: new SocketGroup(kind, config, fixesFor(kind, fixes)) };
   servers.set(wss, guard);
   // Prepended so the socket is guarded from the upgrade on, before the gateway's handler (and its
   // authentication) runs, and even if that handler throws.

@@ -6,6 +6,7 @@ import { connectionHandlerSite } from "./connection-handler.js";
 import { errorHandlerSite } from "./error-handler.js";
 import { gatewayWssSite } from "./gateway-wss.js";
 import { shutdownLoopSite } from "./shutdown-loop.js";
+import { setClientSite } from "./set-client.js";
 import { upgradeHandlerSite } from "./upgrade-handler.js";
 
 export const SITES: readonly SiteSpec[] = [
@@ -17,6 +18,7 @@ export const SITES: readonly SiteSpec[] = [
   gatewayWssSite,
   canvasWssSite,
   shutdownLoopSite,
+  setClientSite,
 ];
 
 export function siteById(id: SiteId): SiteSpec {

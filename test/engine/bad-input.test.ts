@@ -68,7 +68,7 @@ describe("bad input: a clear code, a remedy, nothing written", () => {
     assert.equal(miss.details.site, "connection-handler");
     assert.match(miss.message, /nearest miss at dist\/gateway\/server\/ws-connection\.js:\d+:\d+ failed: callback takes \(socket, upgradeReq\)/);
     assert.equal(await treeHash(f.root), tree);
-    await assert.rejects(fs.access(path.join(f.root, "dist/openclaw-patch-runtime.mjs")));
+    await assert.rejects(fs.access(path.join(f.root, "openclaw-patch-runtime.mjs")));
   });
 
   test("a corrupt manifest", async () => {
