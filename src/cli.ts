@@ -41,6 +41,11 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   common(program.command("status").description("the install, its state and fixes"))
     .action(async (opts) => (await import("./commands/status.js")).statusCommand(opts, processIO(Boolean(opts.json))));
 
+  common(program.command("watch").description("re-apply after every upgrade, for installs without a service to hook (polls the release)"))
+    .option("--interval <seconds>", "how often to check", "10")
+    .option("--max-checks <n>", "stop after this many checks (default: until interrupted)")
+    .action(async (opts) => (await import("./commands/watch.js")).watchCommand(opts, processIO(Boolean(opts.json))));
+
   if (argv[2] === "hook") (await import("./commands/hook.js")).registerHookCommand(program);
   else program.command("hook").description("install, remove or inspect the hook that re-applies the patch after every OpenClaw upgrade");
 
