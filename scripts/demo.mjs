@@ -36,16 +36,12 @@ process.stdout.write(`scratch install: ${root}\n`);
 process.stdout.write("\n== 3. Patch it\n");
 step("state of the stock release", ["status", ...target]);
 step("every edit, as a window of original and patched text", ["apply", "--dry-run", ...target], { maxLines: 24 });
-const applied = step("apply (one transaction)", ["apply", ...target]);
+const applied = step("apply (one transaction): what changed, file by file", ["apply", ...target]);
 step("static verification", ["verify", ...target]);
 step("a second apply changes nothing", ["apply", ...target]);
 step("patched state", ["status", ...target]);
 
-process.stdout.write("\n== 4. What changed\n");
-const record = JSON.parse(spawnSync(process.execPath, [cli, "status", "--json", ...target], { encoding: "utf8" }).stdout);
-for (const f of record.files) process.stdout.write(`  ${f.path}: ${f.state}\n`);
-
-process.stdout.write("\n== 5. Revert, byte for byte\n");
+process.stdout.write("\n== 4. Revert, byte for byte\n");
 step("revert", ["revert", ...target]);
 const identical = (await treeHash(root)) === pristine;
 process.stdout.write(`\nwhole-tree sha256 after revert ${identical ? "equals" : "DIFFERS FROM"} the pristine release\n`);
@@ -54,7 +50,7 @@ fs.rmSync(scratch, { recursive: true, force: true });
 // The fix on the live gateway: the same misbehaving peers against the stock and the patched release.
 let live = true;
 if (process.env.OCP_DEMO_SKIP_GATEWAY !== "1") {
-  process.stdout.write(`\n== 6. The live gateway: openclaw ${version} under Node ${nodeVersionForGateway(version)}, loopback only, token auth\n`);
+  process.stdout.write(`\n== 5. The live gateway: openclaw ${version} under Node ${nodeVersionForGateway(version)}, loopback only, token auth\n`);
   process.stdout.write("(first run: fetches Node and the release's dependencies from the npm registry into ~/.cache/openclaw-patch)\n");
   const nodeBin = await ensureNode(nodeVersionForGateway(version));
   const gatewayScratch = await makeScratch("demo-gateway");
@@ -68,14 +64,14 @@ if (process.env.OCP_DEMO_SKIP_GATEWAY !== "1") {
     process.stdout.write(`  starting the ${variant} gateway, connecting ${kinds.join(", ")}, watching the kernel's socket table for ${windowMs / 1000} s…\n`);
     runs[variant] = await runZombieScenarios({ packageRoot: root, nodeBin, scratchDir: path.join(gatewayScratch, `gw-${variant}`), env, windowMs, kinds, shutdown: { signal: "SIGTERM", capMs: 40_000 } });
   }
-  const describe = (c) => (c.heldAtEnd ? `held (${c.statesAtEnd.join(",")})` : c.releasedAfterMs !== undefined ? `reclaimed after ${(c.releasedAfterMs / 1000).toFixed(1)} s` : "gone");
+  const describe = (c) => (c.kind === "healthy" ? (c.heldAtEnd ? "still connected" : "DROPPED") : c.heldAtEnd ? `held (${c.statesAtEnd.join(",")})` : c.releasedAfterMs !== undefined ? `reclaimed after ${(c.releasedAfterMs / 1000).toFixed(1)} s` : "gone");
   process.stdout.write(`\n  gateway-side socket after ${windowMs / 1000} s (heartbeat 2 s, pong timeout 2 s, close grace 1 s, set through OPENCLAW_PATCH_* at gateway start)\n`);
   process.stdout.write(`  ${"peer".padEnd(22)}${"stock".padEnd(28)}patched\n`);
   for (const kind of kinds) {
     const stock = runs.stock.clients.find((c) => c.kind === kind);
     const patched = runs.patched.clients.find((c) => c.kind === kind);
     process.stdout.write(`  ${kind.padEnd(22)}${describe(stock).padEnd(28)}${describe(patched)}\n`);
-    if (kind !== "healthy" && patched.heldAtEnd) live = false;
+    if (kind === "healthy" ? !patched.heldAtEnd : patched.heldAtEnd) live = false;
   }
   const exit = (r) => `${(r.shutdown.elapsedMs / 1000).toFixed(1)} s${r.shutdown.forcedKill ? " (killed)" : ""}`;
   process.stdout.write(`  ${"SIGTERM to exit".padEnd(22)}${exit(runs.stock).padEnd(28)}${exit(runs.patched)}\n`);

@@ -12,6 +12,7 @@ import { exitCodeFor } from "../cli/error-exit.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
 import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
+import { RUNTIME_FILE } from "../core/preamble.js";
 
 export interface ApplyCommandOptions extends TargetOptions, ConfigFlags {
   dryRun?: boolean;
@@ -106,7 +107,19 @@ function renderApply(io: CommandIO, root: string, version: string, r: ApplyResul
     io.out("  dry run: nothing was written");
   }
   if (r.outcome === "applied" || r.outcome === "reapplied") {
-    io.out(`  wrote ${r.changedFiles.length} file(s): ${r.changedFiles.join(", ")}`);
+    io.out(`  wrote ${r.changedFiles.length} file(s):`);
+    for (const rel of r.changedFiles) {
+      const planned = r.plan?.files.find((f) => f.path === rel);
+      if (!planned) {
+        io.out(`    ${rel}: ${rel === RUNTIME_FILE ? "added (the runtime the patched code calls)" : "restored to its original"}`);
+        continue;
+      }
+      const perPatch = new Map<string, number>();
+      for (const e of planned.edits) perPatch.set(e.patch, (perPatch.get(e.patch) ?? 0) + 1);
+      const summary = [...perPatch].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(", ");
+      io.out(`    ${rel}: ${planned.before.length.toLocaleString("en")} → ${planned.after.length.toLocaleString("en")} bytes, ${planned.edits.length} insertion(s): ${summary}`);
+    }
+    io.out("  originals are backed up; `openclaw-patch apply --dry-run` shows each edit, `openclaw-patch revert` undoes them");
     io.out("  restart the gateway to load the patched code (openclaw gateway restart, or restart its service)");
   }
   if (r.outcome === "refused") io.out("  nothing was written");
