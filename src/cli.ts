@@ -34,11 +34,23 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .option("--wait <seconds>", "wait this long for another run's lock")
     .action(async (opts) => (await import("./commands/revert.js")).revertCommand(opts, processIO(Boolean(opts.json))));
 
-  common(program.command("verify").description("check the patched install: hashes, markers, parse, node --check"))
-    .option("--node <path>", "the Node binary that runs the gateway (default: this one)")
+  common(program.command("verify").description("check the patched install: hashes, markers, parse, node --check, then a self-test of the injected runtime; --live probes the running gateway"))
+    .option("--node <path>", "the Node binary that runs the gateway (default: the gateway service's Node, else this one)")
+    .option("--no-self-test", "skip the behavioural self-test of the injected runtime")
+    .option("--live", "probe the running gateway: time how long it keeps a connection that never answers, against the fixes' bound")
+    .option("--port <n>", "with --live: gateway port (default: the service's --port, $OPENCLAW_GATEWAY_PORT, gateway.port in openclaw.json, else 18789)")
+    .option("--host <address>", "with --live: loopback address of the gateway (default 127.0.0.1)")
+    .option("--token <token>", "with --live: gateway token, to probe an authenticated connection as well as a pre-auth one")
+    .option("--heartbeat-ms <ms>", "with --live: heartbeat to expect (default: OPENCLAW_PATCH_HEARTBEAT_MS, else the install record)")
+    .option("--pong-timeout-ms <ms>", "with --live: pong timeout to expect (default: OPENCLAW_PATCH_PONG_TIMEOUT_MS, else the install record)")
+    .option("--close-grace-ms <ms>", "with --live: close grace to expect (default: OPENCLAW_PATCH_CLOSE_GRACE_MS, else the install record)")
+    .option("--handshake-timeout-ms <ms>", "with --live: the gateway's pre-auth handshake timeout (default: OPENCLAW_HANDSHAKE_TIMEOUT_MS, gateway.handshakeTimeoutMs, else the release's default)")
     .action(async (opts) => (await import("./commands/verify.js")).verifyCommand(opts, processIO(Boolean(opts.json))));
 
-  common(program.command("status").description("the install, its state and fixes"))
+  common(program.command("status").description("the install, its state and fixes, and the gateway port's TCP table"))
+    .option("--port <n>", "gateway port whose TCP table to show (default: the service's --port, $OPENCLAW_GATEWAY_PORT, gateway.port in openclaw.json, else 18789)")
+    .option("--watch [seconds]", "refresh the TCP table every N seconds (default 2) until Ctrl-C")
+    .option("--watch-count <n>", "with --watch: stop after N frames")
     .action(async (opts) => (await import("./commands/status.js")).statusCommand(opts, processIO(Boolean(opts.json))));
 
   common(program.command("watch").description("re-apply after every upgrade, for installs without a service to hook (polls the release)"))

@@ -1,21 +1,67 @@
 import { readManifest } from "../core/manifest.js";
 import { inspectFiles } from "../core/install-state.js";
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
+import type { RunCommand } from "../sockets/run-command.js";
+import { gatewayFacts } from "../status/gateway-facts.js";
+import { renderSocketReport } from "../status/render-sockets.js";
+import { fixStatusOf, readGatewaySockets, type GatewaySocketReport } from "../status/socket-report.js";
+import { watchPlan, type WatchPlan } from "../status/watch-options.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics, renderFixes } from "./shared/render.js";
 
-export interface StatusCommandOptions extends TargetOptions {}
+export interface StatusCommandOptions extends TargetOptions {
+  port?: string;
+  watch?: boolean | string;
+  watchCount?: string;
+}
 
-export async function statusCommand(options: StatusCommandOptions, io: CommandIO): Promise<void> {
+/** What the command reads from its surroundings; tests pass their own. */
+export interface StatusContext {
+  env: Record<string, string | undefined>;
+  homedir: string;
+  platform: NodeJS.Platform;
+  isTty: boolean;
+  /** Calls `listener` on Ctrl-C while watching; returns the function that stops listening. */
+  onInterrupt(listener: () => void): () => void;
+  run?: RunCommand;
+  procRoot?: string;
+}
+
+export function processStatusContext(): StatusContext {
+  return {
+    env: process.env,
+    homedir: os.homedir(),
+    platform: process.platform,
+    isTty: Boolean(process.stdout.isTTY),
+    onInterrupt: (listener) => {
+      process.once("SIGINT", listener);
+      return () => process.off("SIGINT", listener);
+    },
+  };
+}
+
+const CLEAR_SCREEN = "\x1b[2J\x1b[H";
+
+export async function statusCommand(options: StatusCommandOptions, io: CommandIO, context: StatusContext = processStatusContext()): Promise<void> {
+  const watch = watchPlan(options.watch, options.watchCount);
   const target = await resolveTarget(options);
   const { install } = target;
   const manifest = await readManifest(install.installDir, install.realRoot);
   const inspected = await inspectFiles(install, manifest, false);
   const lastHook = await fs.readFile(path.join(install.installDir, "last-hook.json"), "utf8").then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   const fixes = manifest && inspected.state === "patched" ? manifest.fixes : [];
+  const facts = await gatewayFacts({
+    realRoot: install.realRoot,
+    stateDir: target.stateDir,
+    foundBy: target.foundBy,
+    ...(options.port === undefined ? {} : { portOption: options.port }),
+    env: context.env,
+    homedir: context.homedir,
+  });
   const data = {
     command: "status",
     root: install.realRoot,
@@ -28,18 +74,75 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
     fixes,
     files: inspected.files,
     lastHook,
+    gateway: {
+      port: facts.port.port,
+      portSource: facts.port.source,
+      portFrom: facts.port.from,
+      service: facts.service ? { kind: facts.service.kind, file: facts.service.file, foundBy: facts.service.foundBy, nodeBinary: facts.service.nodeBinary ?? null } : null,
+    },
   };
-  if (io.json) {
-    printJson(io, data);
+  const readSockets = () =>
+    readGatewaySockets({
+      port: facts.port.port,
+      fixApplied: fixStatusOf(inspected.state),
+      platform: context.platform,
+      ...(context.run === undefined ? {} : { run: context.run }),
+      ...(context.procRoot === undefined ? {} : { procRoot: context.procRoot }),
+    });
+  const standingDiagnostics = [...target.diagnostics.filter((d) => d.severity !== "info"), ...facts.diagnostics];
+
+  const printFrame = (sockets: GatewaySocketReport, frame?: number): void => {
+    if (io.json) {
+      const document = { ...data, sockets, diagnostics: [...standingDiagnostics, ...sockets.diagnostics] };
+      // Watch frames are JSON Lines: one document per line, so a reader can parse them as they come.
+      if (frame === undefined) printJson(io, document);
+      else io.out(JSON.stringify({ frame, ...document }));
+      return;
+    }
+    if (frame !== undefined && context.isTty) io.out(CLEAR_SCREEN);
+    io.out(`openclaw-patch status: ${install.realRoot}`);
+    io.out(`  OpenClaw ${install.version}; found by ${target.foundBy.join(", ")}`);
+    io.out(`  state: ${inspected.state}${manifest && inspected.state === "upgraded" ? ` (patched ${manifest.release.version}, now ${install.version}: run openclaw-patch apply)` : ""}`);
+    if (fixes.length) {
+      io.out("  fixes:");
+      for (const line of renderFixes(fixes)) io.out(line);
+    }
+    if (lastHook) io.out(`  last re-patch hook run: ${String(lastHook.at)} ${String(lastHook.outcome)}${lastHook.diagnostic ? `: ${(lastHook.diagnostic as { message: string }).message}` : ""}`);
+    for (const line of renderSocketReport(sockets, facts.port)) io.out(line);
+    if (watch && frame !== undefined) io.out(`  (frame ${frame}; every ${watch.intervalMs / 1000} s; Ctrl-C stops)`);
+    renderDiagnostics(io, [...standingDiagnostics, ...sockets.diagnostics]);
+  };
+
+  if (!watch) {
+    printFrame(await readSockets());
     return;
   }
-  io.out(`openclaw-patch status: ${install.realRoot}`);
-  io.out(`  OpenClaw ${install.version}; found by ${target.foundBy.join(", ")}`);
-  io.out(`  state: ${inspected.state}${manifest && inspected.state === "upgraded" ? ` (patched ${manifest.release.version}, now ${install.version}: run openclaw-patch apply)` : ""}`);
-  if (fixes.length) {
-    io.out("  fixes:");
-    for (const line of renderFixes(fixes)) io.out(line);
+  await watchFrames(watch, context, async (frame) => printFrame(await readSockets(), frame));
+}
+
+/** Bounded by frame count, total time and Ctrl-C, whichever comes first. */
+async function watchFrames(plan: WatchPlan, context: StatusContext, showFrame: (frame: number) => Promise<void>): Promise<void> {
+  let interrupted = false;
+  let wake: (() => void) | undefined;
+  const stopListening = context.onInterrupt(() => {
+    interrupted = true;
+    wake?.();
+  });
+  const deadline = Date.now() + plan.maxDurationMs;
+  try {
+    for (let frame = 1; frame <= plan.maxFrames && !interrupted && Date.now() < deadline; frame++) {
+      await showFrame(frame);
+      if (frame === plan.maxFrames || interrupted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, plan.intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    stopListening();
   }
-  if (lastHook) io.out(`  last re-patch hook run: ${String(lastHook.at)} ${String(lastHook.outcome)}${lastHook.diagnostic ? `: ${(lastHook.diagnostic as { message: string }).message}` : ""}`);
-  renderDiagnostics(io, target.diagnostics.filter((d) => d.severity !== "info"));
 }

@@ -1,27 +1,128 @@
+import { existsSync } from "node:fs";
+import os from "node:os";
 import { verifyStatic } from "../core/verify.js";
+import { warning, type Diagnostic } from "../core/diagnostics.js";
+import { inspectFiles } from "../core/install-state.js";
+import { readManifest } from "../core/manifest.js";
+import { TOOL_VERSION } from "../core/tool-version.js";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import { EXIT, ExitError } from "../cli/exit-codes.js";
-import { resolveTarget, type TargetOptions } from "./shared/target.js";
+import type { BoundFlags } from "../live/bound-settings.js";
+import { liveVerify } from "../live/live-verify.js";
+import { loopbackHost } from "../live/loopback-host.js";
+import { renderLiveReport } from "../live/render-live.js";
+import { renderSelfTest } from "../selftest/render-self-test.js";
+import { runSelfTest, type SelfTestResult } from "../selftest/run-self-test.js";
+import { gatewayFacts, type GatewayFacts } from "../status/gateway-facts.js";
+import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics } from "./shared/render.js";
 
-export interface VerifyCommandOptions extends TargetOptions {
+export interface VerifyCommandOptions extends TargetOptions, BoundFlags {
   node?: string;
+  /** commander's --no-self-test sets this to false. */
+  selfTest?: boolean;
+  live?: boolean;
+  port?: string;
+  host?: string;
+  token?: string;
 }
 
-export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO): Promise<void> {
+/** What the command reads from its surroundings; tests pass their own. */
+export interface VerifyContext {
+  env: Record<string, string | undefined>;
+  homedir: string;
+  platform: NodeJS.Platform;
+}
+
+export function processVerifyContext(): VerifyContext {
+  return { env: process.env, homedir: os.homedir(), platform: process.platform };
+}
+
+export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext = processVerifyContext()): Promise<void> {
   const target = await resolveTarget(options);
-  const result = await verifyStatic(target.install, options.node ?? process.execPath);
-  if (io.json) printJson(io, { command: "verify", root: target.install.realRoot, version: target.install.version, ...result });
-  else {
-    io.out(`openclaw-patch verify: ${target.install.realRoot} (OpenClaw ${target.install.version})`);
-    io.out(`  state: ${result.state}; node --check with ${result.nodeBinary}`);
-    for (const f of result.files) {
-      const ok = f.hash === "ok" && f.marker !== "missing" && f.parse === "ok" && f.nodeCheck === "ok";
-      io.out(`    ${ok ? "✓" : "✗"} ${f.path}: sha256 ${f.hash}, marker ${f.marker}, parse ${f.parse}, node --check ${f.nodeCheck}`);
-    }
-    io.out(result.ok ? "  verify passed" : "  verify FAILED");
-    renderDiagnostics(io, result.diagnostics);
+  const facts = await gatewayFacts({
+    realRoot: target.install.realRoot,
+    stateDir: target.stateDir,
+    foundBy: target.foundBy,
+    ...(options.port === undefined ? {} : { portOption: options.port }),
+    env: context.env,
+    homedir: context.homedir,
+  });
+  if (options.live) await verifyLive(options, io, context, target, facts);
+  else await verifyInstall(options, io, context, target, facts);
+}
+
+/** Static checks, then the behavioural self-test of the injected runtime on a patched install. */
+async function verifyInstall(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+  const { install } = target;
+  const node = chooseNode(options.node, facts);
+  const result = await verifyStatic(install, node.binary);
+  let selfTest: SelfTestResult | null = null;
+  if (options.selfTest !== false && result.state === "patched") {
+    selfTest = await runSelfTest({ packageRoot: install.realRoot, nodeBinary: node.binary, release: install.version, toolVersion: TOOL_VERSION, env: context.env });
   }
-  if (!result.ok) throw new ExitError(EXIT.failed);
+  const ok = result.ok && selfTest?.status !== "failed";
+  const diagnostics = [...node.diagnostics, ...result.diagnostics, ...(selfTest?.diagnostics ?? [])];
+  if (io.json) {
+    printJson(io, { command: "verify", root: install.realRoot, version: install.version, ...result, ok, nodeSource: node.source, selfTest, diagnostics });
+  } else {
+    io.out(`openclaw-patch verify: ${install.realRoot} (OpenClaw ${install.version})`);
+    io.out(`  state: ${result.state}; node --check with ${result.nodeBinary} (${node.source})`);
+    for (const f of result.files) {
+      const fileOk = f.hash === "ok" && f.marker !== "missing" && f.parse === "ok" && f.nodeCheck === "ok";
+      io.out(`    ${fileOk ? "✓" : "✗"} ${f.path}: sha256 ${f.hash}, marker ${f.marker}, parse ${f.parse}, node --check ${f.nodeCheck}`);
+    }
+    if (selfTest) for (const line of renderSelfTest(selfTest)) io.out(line);
+    io.out(ok ? "  verify passed" : "  verify FAILED");
+    renderDiagnostics(io, diagnostics);
+  }
+  if (!ok) throw new ExitError(EXIT.failed);
+}
+
+async function verifyLive(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+  const { install } = target;
+  const host = loopbackHost(options.host);
+  const manifest = await readManifest(install.installDir, install.realRoot);
+  const inspected = await inspectFiles(install, manifest, false);
+  const flags: BoundFlags = {
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: options.pongTimeoutMs }),
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
+    ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
+  };
+  const report = await liveVerify({
+    release: install.release,
+    state: inspected.state,
+    ...(manifest ? { manifest } : {}),
+    gateway: facts,
+    host,
+    ...(options.token ? { token: options.token } : {}),
+    flags,
+    env: context.env,
+    platform: context.platform,
+    toolVersion: TOOL_VERSION,
+  });
+  const diagnostics = [...facts.diagnostics, ...report.diagnostics];
+  if (io.json) {
+    printJson(io, { command: "verify", mode: "live", root: install.realRoot, version: install.version, ok: report.ok, live: report, diagnostics });
+  } else {
+    io.out(`openclaw-patch verify --live: ${install.realRoot} (OpenClaw ${install.version})`);
+    for (const line of renderLiveReport(report)) io.out(line);
+    renderDiagnostics(io, diagnostics);
+  }
+  if (!report.ok) throw new ExitError(EXIT.failed);
+}
+
+/** --node, else the Node the gateway's service starts (when it is still there), else this one. */
+function chooseNode(option: string | undefined, facts: GatewayFacts): { binary: string; source: string; diagnostics: Diagnostic[] } {
+  if (option !== undefined) return { binary: option, source: "--node", diagnostics: [] };
+  const serviceNode = facts.service?.nodeBinary;
+  if (serviceNode === undefined) return { binary: process.execPath, source: "this process's Node", diagnostics: [] };
+  if (existsSync(serviceNode)) return { binary: serviceNode, source: `the Node of ${facts.service!.file}`, diagnostics: [] };
+  return {
+    binary: process.execPath,
+    source: "this process's Node",
+    diagnostics: [warning("OCP_SERVICE_NODE_MISSING", `The gateway service ${facts.service!.file} starts ${serviceNode}, which does not exist; checked with this process's Node instead.`, "reinstall the service (`openclaw gateway install --force`), or pass --node")],
+  };
 }

@@ -1,0 +1,38 @@
+import type { LiveProbeResult } from "./live-check.js";
+import type { LiveVerifyReport } from "./live-verify.js";
+
+const seconds = (ms: number | null): string => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
+/** Text lines for `verify --live`; the command prints them. */
+export function renderLiveReport(report: LiveVerifyReport): string[] {
+  const { check, settings } = report;
+  const lines = [
+    `  live check against ${check.host}:${check.port} (port from ${report.port.from})`,
+    `  install state: ${report.installState}${report.promise === "fixes-not-installed" ? " — held to the bound the fixes would give" : ""}`,
+    `  handshake timeout ${settings.handshakeTimeoutMs.ms} ms: ${settings.handshakeTimeoutMs.source}`,
+    `  heartbeat ${settings.heartbeatMs.ms} ms (${settings.heartbeatMs.source}), pong timeout ${settings.pongTimeoutMs.ms} ms (${settings.pongTimeoutMs.source}), close grace ${settings.closeGraceMs.ms} ms (${settings.closeGraceMs.source})`,
+  ];
+  for (const probe of check.probes) lines.push(...renderProbe(probe));
+  lines.push(report.ok ? "  live check passed" : "  live check FAILED");
+  if (!report.ok && report.installState === "patched" && check.probes.some((p) => !p.setupError)) {
+    lines.push("    the install is patched on disk: if the gateway was started before `apply`, restart it so it runs the fix");
+  }
+  return lines;
+}
+
+function renderProbe(probe: LiveProbeResult): string[] {
+  const mark = probe.passed ? "✓" : "✗";
+  if (probe.setupError) return [`    ${mark} ${probe.kind}: not measured: ${probe.setupError.message}`];
+  const outcome =
+    probe.droppedAfterMs === null
+      ? `still held after ${seconds(probe.watchLimitMs)}`
+      : `dropped after ${seconds(probe.droppedAfterMs)} (${probe.droppedBy === "table" ? "gone from the TCP table" : probe.droppedBy === "fin" ? "FIN" : probe.droppedBy})`;
+  const lines = [`    ${mark} ${probe.kind}: ${outcome}; bound ${seconds(probe.boundMs)} = ${probe.basis}`];
+  const seen = [
+    `${probe.pings} ping${probe.pings === 1 ? "" : "s"}${probe.firstPingAfterMs === null ? "" : ` (first after ${seconds(probe.firstPingAfterMs)})`}`,
+    probe.closeFrameAfterMs === null ? "no close frame" : `close frame ${probe.closeCode ?? ""} after ${seconds(probe.closeFrameAfterMs)}`,
+  ];
+  if (probe.gatewaySideAtEnd) seen.push(`gateway's end at the last look: ${probe.gatewaySideAtEnd.state}${probe.gatewaySideAtEnd.pid === null ? "" : ` (pid ${probe.gatewaySideAtEnd.pid})`}`);
+  lines.push(`      seen: ${seen.join("; ")}`);
+  return lines;
+}
