@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
+import { readTextIfExists } from "./read-text.js";
 import { isInsidePackage, writeJsonDurably, type Manifest } from "./manifest.js";
 
 /**
@@ -40,13 +41,8 @@ export const JOURNAL_FILE = "journal.json";
 
 export async function readJournal(installDir: string): Promise<Journal | undefined> {
   const file = path.join(installDir, JOURNAL_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let journal: Journal;
   try {
     journal = JSON.parse(text) as Journal;

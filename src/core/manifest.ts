@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
+import { readTextIfExists } from "./read-text.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { FixReport } from "./fixes.js";
 import type { PatchOutcome } from "./plan.js";
@@ -39,13 +40,8 @@ export const MANIFEST_FILE = "manifest.json";
 
 export async function readManifest(installDir: string, root: string): Promise<Manifest | undefined> {
   const file = path.join(installDir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
