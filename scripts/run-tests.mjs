@@ -3,6 +3,7 @@
 // --unit skips the gateway suites. Prints one closing "N passed, N failed" line for both runs.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -44,7 +45,9 @@ process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 
 function runGroup(files, concurrency) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files], { stdio: ["ignore", "pipe", "inherit"] });
+    // Runtimes attached in unit tests trace by default; keep that out of the operator's ~/.openclaw.
+    const env = { ...process.env, OPENCLAW_PATCH_TRACE_FILE: process.env.OPENCLAW_PATCH_TRACE_FILE ?? path.join(os.tmpdir(), "openclaw-patch-tests", "trace.jsonl") };
+    const child = spawn(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files], { stdio: ["ignore", "pipe", "inherit"], env });
     const counts = { pass: 0, fail: 0, skipped: 0 };
     let tail = "";
     child.stdout.on("data", (chunk) => {

@@ -53,6 +53,14 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .option("--watch-count <n>", "with --watch: stop after N frames")
     .action(async (opts) => (await import("./commands/status.js")).statusCommand(opts, processIO(Boolean(opts.json))));
 
+  program
+    .command("trace [file]")
+    .description("summarise the gateway's trace: close causes, sockets reclaimed by each fix, stalls, longest-held sockets, timeline")
+    .option("--follow", "print events as they come (Ctrl-C to stop)")
+    .option("--since <when>", "only events since then: 15m, 2h, 12:30 or a date")
+    .option("--json", "print machine-readable JSON")
+    .action(async (file: string | undefined, opts) => (await import("./commands/trace.js")).traceCommand(file, opts, processIO(Boolean(opts.json))));
+
   common(program.command("watch").description("re-apply after every upgrade, for installs without a service to hook (polls the release)"))
     .option("--interval <seconds>", "how often to check", "10")
     .option("--max-checks <n>", "stop after this many checks (default: until interrupted)")

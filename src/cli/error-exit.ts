@@ -10,6 +10,8 @@ const EXIT_BY_CODE: Record<string, ExitCode> = {
   OCP_JOURNAL_CORRUPT: EXIT.usage,
   OCP_BACKUP_MISSING: EXIT.usage,
   OCP_BACKUP_CORRUPT: EXIT.usage,
+  OCP_TRACE_MISSING: EXIT.usage,
+  OCP_TRACE_UNREADABLE: EXIT.usage,
   OCP_SITE_NOT_FOUND: EXIT.unpatchable,
   OCP_SITE_AMBIGUOUS: EXIT.unpatchable,
   OCP_PATCH_BREAKS_SYNTAX: EXIT.unpatchable,

@@ -155,6 +155,21 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
   }
   if (installDir) await fs.writeFile(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2)).catch(() => undefined);
+  if (note.outcome !== "unchanged") await recordInTrace(note);
   if (io.json) printJson(io, { command: "apply --if-needed", ...note });
   void EXIT;
+}
+
+/** The re-patch leaves a line in the gateway's trace too, so `openclaw-patch trace` shows why a start ran unpatched. */
+async function recordInTrace(note: { outcome: string; diagnostic?: Diagnostic }): Promise<void> {
+  try {
+    const { appendTraceEvent } = await import("../trace/append-event.js");
+    appendTraceEvent(
+      note.diagnostic
+        ? { ev: "repatch-failed", code: note.diagnostic.code, message: note.diagnostic.message }
+        : { ev: "repatched", outcome: note.outcome },
+    );
+  } catch {
+    // Tracing is a courtesy here; the warning on stderr and last-hook.json already carry the news.
+  }
 }

@@ -4,6 +4,8 @@
  */
 import type { AttachOptions, RuntimeHooks, ServerKind } from "./contract.js";
 import { resolveAttachOptions, serverKindOf, type ResolvedAttach } from "./attach-options.js";
+import { gatewayCloseCause } from "./close-cause.js";
+import { clientIdentityOf } from "./client-identity.js";
 import { armCloseGrace } from "./close-grace.js";
 import { isRuntimeDisabled } from "./config.js";
 import { inertAfterFailure } from "./hook-safety.js";
@@ -13,9 +15,11 @@ import { enforceFirstRequestDeadline, firstRequestStarted } from "./request-dead
 import { guardServer, serverGuardOf } from "./server-guard.js";
 import { armBoundedShutdown } from "./shutdown-bound.js";
 import { SocketGroup } from "./socket-group.js";
-import { guardSocket, guardedSocketOf } from "./socket-guard.js";
-import { closeCodeOf, closeReasonOf, emit } from "./trace.js";
-import { isHttpServer, isWsSocket, isWss } from "./ws-shapes.js";
+import { guardSocket, guardedSocketOf, type GuardedSocket } from "./socket-guard.js";
+import { gatewayCloseStarted } from "./socket-trace.js";
+import { closeCodeOf, closeReasonOf, emit, tracingActive } from "./trace.js";
+import { startTracing } from "./tracing.js";
+import { WS_CLOSED, clientsOf, isHttpServer, isWsSocket, isWss } from "./ws-shapes.js";
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
 function noop(): void {}
@@ -24,6 +28,7 @@ function inertHooks(): RuntimeHooks {
   return {
     guardServer: noop,
     connectionOpened: noop,
+    clientAuthenticated: noop,
     closeStarted: noop,
     closeObserved: noop,
     errorObserved: noop,
@@ -35,6 +40,24 @@ function inertHooks(): RuntimeHooks {
 
 function errorMessageOf(error: unknown): string {
   return error instanceof Error ? error.message : typeof error === "string" ? error : "";
+}
+
+/** Tracing is an observer: if it cannot start, the fixes still attach. */
+function startTracingSafely(resolved: ResolvedAttach): void {
+  try {
+    startTracing(resolved, process.env);
+  } catch (error) {
+    warnOnce("trace:start", WARNING_CODES.hookFailed, `openclaw-patch runtime could not start tracing; the fixes still apply. ${describeError(error)}`);
+  }
+}
+
+function traceGatewayClose(socket: unknown, guarded: GuardedSocket | undefined, code: number | undefined, reason: string): void {
+  if (guarded !== undefined) {
+    gatewayCloseStarted(guarded, code, reason);
+    return;
+  }
+  if (isWsSocket(socket) && socket.readyState === WS_CLOSED) return;
+  emit({ type: "closeStarted", connectionId: undefined, by: "gateway", code, reason, cause: gatewayCloseCause(reason, false) });
 }
 
 function createHooks(resolved: ResolvedAttach): RuntimeHooks {
@@ -60,10 +83,15 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
       guardSocket(socket, serverlessGroup(serverKindOf(kind)));
     }),
 
+    clientAuthenticated: inertAfterFailure("clientAuthenticated", (socket: unknown, client: unknown) => {
+      if (!isWsSocket(socket) || !tracingActive()) return;
+      emit({ type: "authenticated", connectionId: guardedSocketOf(socket)?.connectionId, ...clientIdentityOf(client) });
+    }),
+
     closeStarted: inertAfterFailure("closeStarted", (socket: unknown, code: unknown, reason: unknown) => {
       if (!isWsSocket(socket)) return;
       const guarded = guardedSocketOf(socket);
-      emit({ type: "closeStarted", connectionId: guarded?.connectionId, code: closeCodeOf(code), reason: closeReasonOf(reason) });
+      if (tracingActive()) traceGatewayClose(socket, guarded, closeCodeOf(code), closeReasonOf(reason));
       // The close wrapper arms the grace too; arming here also covers a helper that closes by other means.
       if (guarded !== undefined && guarded.fixes.closeGrace) armCloseGrace(guarded);
     }),
@@ -94,9 +122,14 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
     }),
 
     shutdownStarted: inertAfterFailure("shutdownStarted", (wss: unknown) => {
-      if (!fixes.boundedShutdown || !isWss(wss)) return;
+      if (!isWss(wss)) return;
       const guard = serverGuardOf(wss);
-      armBoundedShutdown(wss, guard?.kind, guard?.group, config.shutdownGraceMs);
+      if (guard !== undefined) guard.group.shuttingDown = true;
+      if (fixes.boundedShutdown) armBoundedShutdown(wss, guard?.kind, guard?.group, config.shutdownGraceMs);
+      else if (tracingActive()) {
+        const remainingClients = clientsOf(wss).filter((client) => client.readyState !== WS_CLOSED).length;
+        emit({ type: "shutdown", kind: guard?.kind, remainingClients, graceMs: undefined });
+      }
     }),
   };
 }
@@ -105,6 +138,7 @@ export function attach(options: AttachOptions): RuntimeHooks {
   try {
     if (isRuntimeDisabled(process.env)) return inertHooks();
     const resolved = resolveAttachOptions(options, process.env);
+    startTracingSafely(resolved);
     emit({
       type: "attached",
       toolVersion: resolved.toolVersion,

@@ -1,12 +1,14 @@
 import { neverThrows } from "./hook-safety.js";
 import type { StallDetector } from "./stall-detector.js";
 import { afterPendingIo, monotonicNow, startTimeout } from "./timers.js";
-import type { PingSource } from "./trace.js";
+import { emit, tracingActive, type PingSource } from "./trace.js";
 import { TransportIdleWatch } from "./transport-idle.js";
 import { WS_OPEN, type WsSocketLike } from "./ws-shapes.js";
 
 export interface PongWatchOptions {
   pongTimeoutMs: number;
+  /** For the debug-level ping and pong trace events. */
+  connectionId: number;
   stall: StallDetector;
   /** Called once when a ping went unanswered for a whole window; the caller decides what to do. */
   onMissed(source: PingSource, waitedMs: number): void;
@@ -68,6 +70,7 @@ export class PongWatch {
     const ping = ++this.pingCount;
     const source: PingSource = this.ownPingInProgress ? "own" : "release";
     if (source === "release") this.lastReleasePingAt = monotonicNow();
+    if (tracingActive()) emit({ type: "ping", connectionId: this.options.connectionId, source });
     if (this.stopped || this.windowStartedAt !== undefined) return ping;
     // The oldest unanswered ping sets the window; later pings must not keep pushing it back.
     this.windowSource = source;
@@ -85,7 +88,14 @@ export class PongWatch {
   }
 
   pongReceived(): void {
+    if (tracingActive()) this.tracePong();
     this.closeWindow();
+  }
+
+  private tracePong(): void {
+    const startedAt = this.windowStartedAt;
+    const waitedMs = startedAt === undefined ? undefined : Math.round(monotonicNow() - startedAt);
+    emit({ type: "pong", connectionId: this.options.connectionId, waitedMs });
   }
 
   stop(): void {

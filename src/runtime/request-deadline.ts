@@ -1,6 +1,8 @@
 import { neverThrows } from "./hook-safety.js";
 import { sharedState } from "./shared-state.js";
+import { peerAddressOf } from "./socket-trace.js";
 import { startTimeout } from "./timers.js";
+import { emit, tracingActive } from "./trace.js";
 import { readProperty } from "./ws-shapes.js";
 
 interface ListeningServer {
@@ -46,6 +48,7 @@ export function enforceFirstRequestDeadline(server: unknown, deadlineMs: number)
       const timer = startTimeout(
         neverThrows("first request deadline timer", () => {
           deadlines.delete(socket);
+          if (tracingActive()) emit({ type: "terminated", connectionId: undefined, mechanism: "request-deadline", ...peerAddressOf(socket) });
           socket.destroy();
         }),
         deadlineMs,

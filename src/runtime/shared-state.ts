@@ -2,6 +2,7 @@ import type { GuardedSocket } from "./socket-guard.js";
 import type { ServerGuard } from "./server-guard.js";
 import type { StallDetector } from "./stall-detector.js";
 import type { TraceSink } from "./trace.js";
+import type { ProcessTracer } from "./tracing.js";
 
 /**
  * Process-wide state. Some releases load two copies of the patched chunk (and so call `attach`
@@ -21,13 +22,17 @@ export interface RuntimeState {
   readonly keepAliveSockets: WeakSet<object>;
   readonly traceSinks: Set<TraceSink>;
   readonly warnedKeys: Set<string>;
+  /** Guarded sockets that have not emitted `close` yet; the trace summary counts them. */
+  readonly liveSockets: Set<GuardedSocket>;
   stallDetector: StallDetector | undefined;
+  /** The file tracer of this process, started by the first attach unless tracing is off. */
+  tracer: ProcessTracer | undefined;
   nextConnectionId: number;
 }
 
 const STATE_KEY = Symbol.for("openclaw-patch.runtime");
 /** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
-const STATE_SCHEMA = 1;
+const STATE_SCHEMA = 2;
 
 let privateState: RuntimeState | undefined;
 
@@ -43,7 +48,9 @@ function createState(): RuntimeState {
     keepAliveSockets: new WeakSet(),
     traceSinks: new Set(),
     warnedKeys: new Set(),
+    liveSockets: new Set(),
     stallDetector: undefined,
+    tracer: undefined,
     nextConnectionId: 0,
   };
 }

@@ -36,6 +36,7 @@ export function armBoundedShutdown(
   const armed = sharedState().shutdownArmed;
   if (armed.has(wss)) return;
   armed.add(wss);
+  if (group !== undefined) group.shuttingDown = true;
   emit({ type: "shutdown", kind, remainingClients: lingeringClients(wss, group).length, graceMs });
   startTimeout(
     neverThrows("bounded shutdown timer", () => {

@@ -10,6 +10,8 @@ import { startInterval } from "./timers.js";
  */
 export class SocketGroup {
   readonly members = new Set<GuardedSocket>();
+  /** Set when the gateway's shutdown starts, so the closes that follow are traced with that cause. */
+  shuttingDown = false;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(

@@ -8,7 +8,9 @@ import { sharedState } from "./shared-state.js";
 import type { SocketGroup } from "./socket-group.js";
 import { processStallDetector } from "./stall-detector.js";
 import { terminateByFix } from "./terminate.js";
-import { closeCodeOf, emit } from "./trace.js";
+import { observeSocketLifecycle, peerAddressOf, socketClosedTrace } from "./socket-trace.js";
+import { monotonicNow } from "./timers.js";
+import { closeCodeOf, emit, tracingActive, type CloseInitiator } from "./trace.js";
 import { WS_CLOSED, isWsSocket, type WsSocketLike } from "./ws-shapes.js";
 
 export interface GuardedSocket {
@@ -21,6 +23,13 @@ export interface GuardedSocket {
   readonly pongWatch: PongWatch | undefined;
   closeGraceTimer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** Monotonic time of the guard, for the `closed` duration and the summary's ages. */
+  readonly openedAt: number;
+  /** Who started the close, once known; the first close start wins. */
+  closeStartedBy: CloseInitiator | undefined;
+  /** Monotonic time the close started (or was first seen in progress). */
+  closingSince: number | undefined;
+  closeFrameTraced: boolean;
 }
 
 export function guardedSocketOf(socket: unknown): GuardedSocket | undefined {
@@ -51,15 +60,24 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
     pongWatch: watchesPongs ? createPongWatch(socket, connectionId, config) : undefined,
     closeGraceTimer: undefined,
     closed: false,
+    openedAt: monotonicNow(),
+    closeStartedBy: undefined,
+    closingSince: undefined,
+    closeFrameTraced: false,
   };
   state.sockets.set(socket, guarded);
+  state.liveSockets.add(guarded);
   socket.on("close", neverThrows("close listener", (code: unknown) => socketClosed(guarded, code)));
 
   if (guarded.pongWatch !== undefined) trackPings(socket, guarded.pongWatch);
   if (fixes.closeGrace) installCloseGrace(guarded);
   if (fixes.tcpKeepAlive) enableTcpKeepAlive(socket._socket, config.keepAliveMs);
   group.add(guarded);
-  emit({ type: "opened", connectionId: guarded.connectionId, kind: guarded.kind });
+  if (tracingActive()) {
+    // Installed last, so the close observer wraps the close-grace wrapper and sees every close first.
+    observeSocketLifecycle(guarded);
+    emit({ type: "opened", connectionId, kind: guarded.kind, ...peerAddressOf(socket._socket) });
+  }
   return guarded;
 }
 
@@ -67,6 +85,7 @@ function createPongWatch(socket: WsSocketLike, connectionId: number, config: Run
   return new PongWatch(socket, {
     pongTimeoutMs: config.pongTimeoutMs,
     stall: processStallDetector(config.pongTimeoutMs),
+    connectionId,
     onMissed: (pingSource, waitedMs) => {
       emit({ type: "heartbeatMissed", connectionId, pingSource, waitedMs });
       terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping");
@@ -81,5 +100,6 @@ function socketClosed(guarded: GuardedSocket, code: unknown): void {
   if (guarded.closeGraceTimer !== undefined) clearTimeout(guarded.closeGraceTimer);
   guarded.closeGraceTimer = undefined;
   guarded.group.remove(guarded);
-  emit({ type: "closed", connectionId: guarded.connectionId, code: closeCodeOf(code) });
+  sharedState().liveSockets.delete(guarded);
+  if (tracingActive()) socketClosedTrace(guarded, closeCodeOf(code));
 }

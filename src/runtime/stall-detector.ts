@@ -12,41 +12,49 @@ const SAMPLES_PER_THRESHOLD = 4;
 /**
  * Measures event-loop blocks with a cheap drifting interval. While the loop is blocked, pongs pile
  * up unread in the kernel; a liveness decision made right after such a block would blame peers
- * for our own stall.
+ * for our own stall. The same samples feed the trace: a gateway-side CLOSE_WAIT pile-up means a
+ * blocked loop, and a `stall` line says when and for how long.
+ *
+ * Two thresholds share the sampler: the liveness one (pong windows) and the reporting one (trace).
+ * A block over either is emitted; sinks apply their own threshold. The sampler runs only once one
+ * of them is set, so a gateway with neither heartbeat nor tracing pays nothing.
  */
 export class StallDetector {
-  private thresholdMs: number;
-  private sampleMs: number;
+  private livenessThresholdMs = Number.POSITIVE_INFINITY;
+  private reportThresholdMs = Number.POSITIVE_INFINITY;
+  private sampleMs = 0;
   private lastSampleAt = monotonicNow();
-  /** End of the most recent block longer than the threshold, or -Infinity. */
+  /** End of the most recent block longer than the liveness threshold, or -Infinity. */
   private lastStallEndedAt = Number.NEGATIVE_INFINITY;
   private sampler: NodeJS.Timeout | undefined;
 
-  constructor(thresholdMs: number) {
-    this.thresholdMs = thresholdMs;
-    this.sampleMs = sampleIntervalFor(thresholdMs);
-    this.startSampler();
-  }
-
   /** Several configurations may share the process: the strictest threshold protects all of them. */
   useThreshold(thresholdMs: number): void {
-    if (thresholdMs >= this.thresholdMs) return;
-    this.thresholdMs = thresholdMs;
-    const sampleMs = sampleIntervalFor(thresholdMs);
-    if (sampleMs === this.sampleMs) return;
-    this.sampleMs = sampleMs;
-    this.startSampler();
+    if (thresholdMs >= this.livenessThresholdMs) return;
+    this.livenessThresholdMs = thresholdMs;
+    this.adjustSampler();
+  }
+
+  /** Blocks longer than this are emitted as `stall` events even when no pong window needs them. */
+  reportStallsOver(thresholdMs: number): void {
+    if (thresholdMs >= this.reportThresholdMs) return;
+    this.reportThresholdMs = thresholdMs;
+    this.adjustSampler();
   }
 
   /** True when a block longer than the threshold ended at or after `since`, or is ending right now. */
   stalledSince(since: number): boolean {
     const now = monotonicNow();
     if (this.lastStallEndedAt >= since) return true;
+    if (this.sampler === undefined) return false;
     // The sampler may not have run yet after a block that is only now ending.
-    return now - this.lastSampleAt - this.sampleMs > this.thresholdMs;
+    return now - this.lastSampleAt - this.sampleMs > this.livenessThresholdMs;
   }
 
-  private startSampler(): void {
+  private adjustSampler(): void {
+    const sampleMs = sampleIntervalFor(Math.min(this.livenessThresholdMs, this.reportThresholdMs));
+    if (sampleMs === this.sampleMs && this.sampler !== undefined) return;
+    this.sampleMs = sampleMs;
     if (this.sampler !== undefined) clearInterval(this.sampler);
     this.lastSampleAt = monotonicNow();
     this.sampler = startInterval(neverThrows("stall sampler", () => this.sample()), this.sampleMs);
@@ -56,9 +64,10 @@ export class StallDetector {
     const now = monotonicNow();
     const blockedMs = now - this.lastSampleAt - this.sampleMs;
     this.lastSampleAt = now;
-    if (blockedMs <= this.thresholdMs) return;
-    this.lastStallEndedAt = now;
-    emit({ type: "stall", blockedMs: Math.round(blockedMs) });
+    if (blockedMs > this.livenessThresholdMs) this.lastStallEndedAt = now;
+    if (blockedMs > this.livenessThresholdMs || blockedMs > this.reportThresholdMs) {
+      emit({ type: "stall", blockedMs: Math.round(blockedMs) });
+    }
   }
 }
 
@@ -74,10 +83,19 @@ export function stallThresholdFor(pongTimeoutMs: number): number {
   return Math.max(Math.floor(pongTimeoutMs / 2), 1);
 }
 
-export function processStallDetector(pongTimeoutMs: number): StallDetector {
+function processStallDetectorInstance(): StallDetector {
   const state = sharedState();
-  const threshold = stallThresholdFor(pongTimeoutMs);
-  if (state.stallDetector === undefined) state.stallDetector = new StallDetector(threshold);
-  else state.stallDetector.useThreshold(threshold);
+  state.stallDetector ??= new StallDetector();
   return state.stallDetector;
+}
+
+export function processStallDetector(pongTimeoutMs: number): StallDetector {
+  const detector = processStallDetectorInstance();
+  detector.useThreshold(stallThresholdFor(pongTimeoutMs));
+  return detector;
+}
+
+/** Used by the tracer; the detector is shared with the pong windows, so one sampler serves both. */
+export function reportStallsOver(thresholdMs: number): void {
+  processStallDetectorInstance().reportStallsOver(thresholdMs);
 }

@@ -1,30 +1,113 @@
-import type { ServerKind } from "./contract.js";
+import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
 import { sharedState } from "./shared-state.js";
 
 /** Which fix ended a connection; stable names, used in traces and warnings. */
-export type TerminateMechanism = "heartbeat" | "release-ping" | "close-grace" | "socket-error" | "bounded-shutdown";
+export type TerminateMechanism =
+  | "heartbeat"
+  | "release-ping"
+  | "close-grace"
+  | "socket-error"
+  | "bounded-shutdown"
+  | "request-deadline";
 
 export type PingSource = "own" | "release";
 
+export type CloseInitiator = "gateway" | "peer";
+
+export type TraceLevel = "off" | "lifecycle" | "debug";
+
+/** Bytes a socket still held when it was ended: ws's queue (frames + socket queue) and the socket's own. */
+export interface BufferedBytes {
+  bufferedAmount: number | undefined;
+  writableLength: number | undefined;
+}
+
+export interface PeerAddress {
+  peer: string | undefined;
+  port: number | undefined;
+}
+
+/** What the gateway told us about an accepted client; identity labels only, never credentials. */
+export interface ClientIdentity {
+  gatewayConnId?: string;
+  role?: string;
+  clientId?: string;
+  clientMode?: string;
+  clientVersion?: string;
+  platform?: string;
+}
+
+export interface TraceSettingsSnapshot {
+  file: string;
+  maxBytes: number;
+  stallMs: number;
+  summaryMs: number;
+}
+
+export interface SocketCounts {
+  connecting: number;
+  open: number;
+  closing: number;
+  closed: number;
+}
+
 export type RuntimeEvent =
   | { type: "attached"; toolVersion: string; release: string; chunk: string; patches: string[] }
-  | { type: "opened"; connectionId: number; kind: ServerKind }
-  | { type: "closeStarted"; connectionId: number | undefined; code: number | undefined; reason: string }
+  | {
+      type: "started";
+      toolVersion: string;
+      release: string;
+      level: TraceLevel;
+      node: string;
+      fixes: FixSelection;
+      config: RuntimeConfig;
+      trace: TraceSettingsSnapshot;
+    }
+  | ({ type: "opened"; connectionId: number; kind: ServerKind } & Partial<PeerAddress>)
+  | ({ type: "authenticated"; connectionId: number | undefined } & ClientIdentity)
+  | {
+      type: "closeStarted";
+      connectionId: number | undefined;
+      code: number | undefined;
+      reason: string;
+      by?: CloseInitiator;
+      /** The gateway's reason for closing where the runtime can tell it, e.g. "shutdown". */
+      cause?: string;
+    }
+  | { type: "closeFrame"; connectionId: number; code: number | undefined; reason: string; reply: boolean }
+  | { type: "peerFin"; connectionId: number }
   | { type: "heartbeatMissed"; connectionId: number; pingSource: PingSource; waitedMs: number }
-  | { type: "terminated"; connectionId: number | undefined; mechanism: TerminateMechanism }
-  | { type: "closed"; connectionId: number | undefined; code: number | undefined }
+  | ({ type: "terminated"; connectionId: number | undefined; mechanism: TerminateMechanism } & Partial<BufferedBytes> &
+      Partial<PeerAddress>)
+  | ({ type: "closed"; connectionId: number | undefined; code: number | undefined; durationMs?: number } & Partial<BufferedBytes>)
   | { type: "error"; connectionId: number | undefined; message: string }
-  | { type: "shutdown"; kind: ServerKind | undefined; remainingClients: number; graceMs: number }
-  | { type: "stall"; blockedMs: number };
+  | { type: "shutdown"; kind: ServerKind | undefined; remainingClients: number; graceMs: number | undefined }
+  | { type: "stall"; blockedMs: number }
+  | {
+      type: "summary";
+      sockets: SocketCounts;
+      oldestClosingMs: number | undefined;
+      bufferedBytes: number;
+      openFiles: number | undefined;
+      droppedLines: number;
+      failedWrites: number;
+    }
+  | { type: "ping"; connectionId: number; source: PingSource }
+  | { type: "pong"; connectionId: number; waitedMs: number | undefined };
 
 export type TracedEvent = RuntimeEvent & { time: number };
 
 export type TraceSink = (event: TracedEvent) => void;
 
 /**
- * The single exit point for runtime events. No sink is installed yet, so this costs one size
- * check; file tracing plugs in by adding a sink to the shared state.
+ * Whether anyone listens. Events whose fields cost something to gather (a getpeername, a getter
+ * walk) are only built when this is true, so tracing off stays free.
  */
+export function tracingActive(): boolean {
+  return sharedState().traceSinks.size > 0;
+}
+
+/** The single exit point for runtime events; with no sink installed this costs one size check. */
 export function emit(event: RuntimeEvent): void {
   const sinks = sharedState().traceSinks;
   if (sinks.size === 0) return;

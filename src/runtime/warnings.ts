@@ -3,6 +3,7 @@ import { sharedState } from "./shared-state.js";
 export const WARNING_CODES = {
   hookFailed: "OCP_RUNTIME_HOOK_FAILED",
   invalidEnv: "OCP_RUNTIME_ENV_INVALID",
+  traceWriteFailed: "OCP_RUNTIME_TRACE_WRITE_FAILED",
 } as const;
 
 const WARNING_TYPE = "OpenClawPatchWarning";

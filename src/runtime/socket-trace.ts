@@ -1,0 +1,138 @@
+import { gatewayCloseCause } from "./close-cause.js";
+import { neverThrows } from "./hook-safety.js";
+import { wrapInstanceMethod } from "./method-wrap.js";
+import type { GuardedSocket } from "./socket-guard.js";
+import { monotonicNow } from "./timers.js";
+import { closeCodeOf, closeReasonOf, emit, type BufferedBytes, type CloseInitiator, type PeerAddress } from "./trace.js";
+import { WS_CLOSED, WS_OPEN, readProperty } from "./ws-shapes.js";
+
+/** ws's code when no close frame arrived; any other code at `close` came from the peer's frame. */
+const NO_CLOSE_FRAME_CODE = 1006;
+const MAX_ADDRESS_CHARS = 64;
+
+/**
+ * Lifecycle details ws emits no event for, installed only while tracing is on:
+ * - close calls (the gateway's own, or ws answering the peer's close frame: ws sets
+ *   `_closeFrameReceived` just before it calls `close` for that), so close-start knows who began;
+ * - the raw socket's `end`, the peer's FIN.
+ */
+export function observeSocketLifecycle(guarded: GuardedSocket): void {
+  const { socket } = guarded;
+  wrapInstanceMethod(socket, "close", (originalClose) =>
+    function tracedClose(this: unknown, ...args: unknown[]): unknown {
+      neverThrows("close trace", () => closeCalled(guarded, args))();
+      return Reflect.apply(originalClose, this, args);
+    },
+  );
+  const raw = socket._socket;
+  const on = readProperty(raw, "on");
+  if (typeof on === "function") {
+    // An extra `end` listener changes nothing in the stream's flow; ws keeps its own.
+    Reflect.apply(on, raw, ["end", neverThrows("peer FIN trace", () => peerFinished(guarded))]);
+  }
+}
+
+function closeCalled(guarded: GuardedSocket, args: unknown[]): void {
+  if (guarded.closed) return;
+  if (readProperty(guarded.socket, "_closeFrameReceived") === true) {
+    traceCloseFrame(guarded);
+    const { code, reason } = peerCloseOf(guarded);
+    recordCloseStart(guarded, "peer", code, reason, "close-frame");
+    return;
+  }
+  // A close call on a socket already closing starts nothing new.
+  if (guarded.socket.readyState !== WS_OPEN) return;
+  const reason = closeReasonOf(args[1]);
+  const cause = receiverFailed(guarded.socket) ? "protocol-error" : gatewayCloseCause(reason, guarded.group.shuttingDown);
+  recordCloseStart(guarded, "gateway", closeCodeOf(args[0]), reason, cause);
+}
+
+/** ws closes by itself (1002, 1007, 1009…) when the peer's frames break the protocol; its receiver has failed then. */
+function receiverFailed(socket: unknown): boolean {
+  return readProperty(readProperty(readProperty(socket, "_receiver"), "_writableState"), "errorEmitted") === true;
+}
+
+/** From the gateway's close helper (closeStarted hook), which runs before its `socket.close`. */
+export function gatewayCloseStarted(guarded: GuardedSocket, code: number | undefined, reason: string): void {
+  if (guarded.closed || guarded.socket.readyState === WS_CLOSED) return;
+  recordCloseStart(guarded, "gateway", code, reason, gatewayCloseCause(reason, guarded.group.shuttingDown));
+}
+
+function peerFinished(guarded: GuardedSocket): void {
+  if (guarded.closed) return;
+  emit({ type: "peerFin", connectionId: guarded.connectionId });
+  recordCloseStart(guarded, "peer", undefined, "", "fin");
+}
+
+/** The first close start wins: later calls are the same close seen from another path. */
+function recordCloseStart(
+  guarded: GuardedSocket,
+  by: CloseInitiator,
+  code: number | undefined,
+  reason: string,
+  cause: string | undefined,
+): void {
+  if (guarded.closeStartedBy !== undefined) return;
+  guarded.closeStartedBy = by;
+  guarded.closingSince = monotonicNow();
+  emit({ type: "closeStarted", connectionId: guarded.connectionId, by, code, reason, cause });
+}
+
+function traceCloseFrame(guarded: GuardedSocket): void {
+  if (guarded.closeFrameTraced) return;
+  guarded.closeFrameTraced = true;
+  const { code, reason } = peerCloseOf(guarded);
+  emit({ type: "closeFrame", connectionId: guarded.connectionId, code, reason, reply: guarded.closeStartedBy === "gateway" });
+}
+
+function peerCloseOf(guarded: GuardedSocket): { code: number | undefined; reason: string } {
+  return {
+    code: closeCodeOf(readProperty(guarded.socket, "_closeCode")),
+    reason: closeReasonOf(readProperty(guarded.socket, "_closeMessage")),
+  };
+}
+
+/**
+ * Emitted from the runtime's own `close` listener. A close frame the observer missed (tracing
+ * started later, or a ws without the flag) is still reported, from the flag or the close code.
+ */
+export function socketClosedTrace(guarded: GuardedSocket, code: number | undefined): void {
+  const flag = readProperty(guarded.socket, "_closeFrameReceived");
+  const frameReceived = flag === true || (flag === undefined && code !== undefined && code !== NO_CLOSE_FRAME_CODE);
+  if (frameReceived) traceCloseFrame(guarded);
+  emit({
+    type: "closed",
+    connectionId: guarded.connectionId,
+    code,
+    durationMs: Math.round(monotonicNow() - guarded.openedAt),
+    ...bufferedBytesOf(guarded.socket),
+  });
+}
+
+function numberOrUndefined(read: () => unknown): number | undefined {
+  try {
+    const value = read();
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ws's `bufferedAmount` already includes the socket's queue; `writableLength` shows that queue alone. */
+export function bufferedBytesOf(socket: unknown): BufferedBytes {
+  return {
+    bufferedAmount: numberOrUndefined(() => readProperty(socket, "bufferedAmount")),
+    writableLength: numberOrUndefined(() => readProperty(readProperty(socket, "_socket"), "writableLength")),
+  };
+}
+
+export function peerAddressOf(rawSocket: unknown): PeerAddress {
+  let peer: string | undefined;
+  try {
+    const address = readProperty(rawSocket, "remoteAddress");
+    if (typeof address === "string" && address.length <= MAX_ADDRESS_CHARS) peer = address;
+  } catch {
+    peer = undefined;
+  }
+  return { peer, port: numberOrUndefined(() => readProperty(rawSocket, "remotePort")) };
+}
