@@ -15,8 +15,8 @@ import { makeScratch } from "../support/packages.js";
 import { FAST_PATCH_ENV, runZombieScenarios, type ZombieScenarioResult } from "../gateway/scenarios.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
-const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 5, 1, 20);
-const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 60, 10, 500);
+const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 11, 1, 31);
+const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 150, 10, 1000);
 const CONCURRENCY = 4;
 const ZOMBIE_WINDOW_MS = 12_000;
 
@@ -31,6 +31,8 @@ interface Variant {
   env: Record<string, string>;
   gateway?: RunningGateway;
   rates: number[];
+  /** Gateway CPU (user + system) spent per connection during the measured rounds. */
+  cpuMs: number[];
   rssAfterKb?: number;
   fdsAfter?: number;
 }
@@ -38,6 +40,13 @@ interface Variant {
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) : NaN;
+}
+
+/** utime + stime of a process in milliseconds, from /proc/PID/stat (clock ticks of 10 ms). */
+function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function fdCount(pid: number): number {
@@ -88,13 +97,19 @@ async function main(): Promise<void> {
     if (applied.code !== 0) throw new Error(`apply failed: ${applied.stdout}${applied.stderr}`);
 
     const variants: Variant[] = [
-      { name: "unpatched", root: stockRoot, env: {}, rates: [] },
-      { name: "patched, trace off", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" }, rates: [] },
-      { name: "patched, trace lifecycle", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") }, rates: [] },
+      { name: "unpatched", root: stockRoot, env: {}, rates: [], cpuMs: [] },
+      { name: "patched, trace off", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" }, rates: [], cpuMs: [] },
+      { name: "patched, trace lifecycle", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") }, rates: [], cpuMs: [] },
     ];
     for (const v of variants) v.gateway = await startGateway({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `gw-${v.name.replace(/\W+/g, "-")}`), env: v.env });
     for (const v of variants) await churn(v.gateway!, 20);
-    for (let round = 0; round < ROUNDS; round++) for (const v of variants) v.rates.push(await churn(v.gateway!, PER_ROUND));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const v of variants) {
+        const cpuBefore = cpuTimeMs(v.gateway!.pid);
+        v.rates.push(await churn(v.gateway!, PER_ROUND));
+        v.cpuMs.push((cpuTimeMs(v.gateway!.pid) - cpuBefore) / PER_ROUND);
+      }
+    }
     for (const v of variants) {
       v.rssAfterKb = rssKb(v.gateway!.pid);
       v.fdsAfter = fdCount(v.gateway!.pid);
@@ -110,16 +125,17 @@ async function main(): Promise<void> {
     const lines = [
       `openclaw ${RELEASE} under Node ${nodeVersionForGateway(RELEASE)}; churn: ${ROUNDS} rounds x ${PER_ROUND} connect+auth+close, ${CONCURRENCY} at a time, rounds alternating between gateways; load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
       "",
-      "variant                     churn conn/s (median)  ratio vs unpatched  RSS after churn  fds after",
+      "variant                     churn conn/s (median)  ratio vs unpatched  gateway CPU/conn (median)  RSS after churn  fds after",
     ];
     for (const v of variants) {
       const rate = median(v.rates);
-      lines.push(`${v.name.padEnd(28)}${rate.toFixed(1).padStart(20)}  ${(rate / base).toFixed(3).padStart(18)}  ${`${Math.round((v.rssAfterKb ?? NaN) / 1024)} MiB`.padStart(15)}  ${String(v.fdsAfter).padStart(9)}`);
+      lines.push(`${v.name.padEnd(28)}${rate.toFixed(1).padStart(20)}  ${(rate / base).toFixed(3).padStart(18)}  ${`${median(v.cpuMs).toFixed(2)} ms`.padStart(25)}  ${`${Math.round((v.rssAfterKb ?? NaN) / 1024)} MiB`.padStart(15)}  ${String(v.fdsAfter).padStart(9)}`);
     }
     const patchedRatio = median(variants[1]!.rates) / base;
     const traceRatio = median(variants[2]!.rates) / median(variants[1]!.rates);
     lines.push("", `patched / unpatched churn: ${patchedRatio.toFixed(3)} (target >= 0.97: ${patchedRatio >= 0.97 ? "met" : "missed"})`);
     lines.push(`tracing lifecycle / off churn: ${traceRatio.toFixed(3)} (target >= 0.97: ${traceRatio >= 0.97 ? "met" : "missed"})`);
+    lines.push(`per-round churn conn/s: ${variants.map((v) => `${v.name}: ${v.rates.map((r) => r.toFixed(0)).join(" ")}`).join("; ")}`);
     lines.push("", `time each misbehaving peer was held (heartbeat 2 s, pong timeout 2 s, grace 1 s, headers 2 s; window ${ZOMBIE_WINDOW_MS / 1000} s):`);
     const kinds = Object.keys(heldTimes(zombies.unpatched!));
     lines.push(`${"peer".padEnd(22)}${"unpatched".padStart(18)}${"patched".padStart(18)}`);
