@@ -14,11 +14,11 @@ export function isDebugEvent(event: TracedEvent): boolean {
  * Undefined fields vanish in JSON, so absent facts cost nothing.
  */
 export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
-  const head = { ts: event.time, pid };
   switch (event.type) {
     case "started":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "started",
         tool: event.toolVersion,
         release: event.release,
@@ -31,12 +31,13 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         trace: event.trace,
       };
     case "attached":
-      return { ...head, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
+      return { ts: event.time, pid, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
     case "opened":
-      return { ...head, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
+      return { ts: event.time, pid, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
     case "authenticated":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "auth",
         conn: event.connectionId,
         gatewayConn: event.gatewayConnId,
@@ -48,7 +49,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closeStarted":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "close-start",
         conn: event.connectionId,
         by: event.by ?? "gateway",
@@ -57,16 +59,17 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         cause: event.cause,
       };
     case "closeFrame":
-      return { ...head, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
+      return { ts: event.time, pid, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
     case "peerFin":
-      return { ...head, ev: "peer-fin", conn: event.connectionId };
+      return { ts: event.time, pid, ev: "peer-fin", conn: event.connectionId };
     case "error":
-      return { ...head, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
+      return { ts: event.time, pid, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
     case "heartbeatMissed":
-      return { ...head, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
+      return { ts: event.time, pid, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
     case "terminated":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "terminated",
         conn: event.connectionId,
         mechanism: event.mechanism,
@@ -77,7 +80,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closed":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "closed",
         conn: event.connectionId,
         code: event.code,
@@ -86,12 +90,13 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writableLength: event.writableLength,
       };
     case "shutdown":
-      return { ...head, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
+      return { ts: event.time, pid, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
     case "stall":
-      return { ...head, ev: "stall", ms: event.blockedMs };
+      return { ts: event.time, pid, ev: "stall", ms: event.blockedMs };
     case "summary":
       return {
-        ...head,
+        ts: event.time,
+        pid,
         ev: "summary",
         sockets: event.sockets,
         oldestClosingMs: event.oldestClosingMs,
@@ -101,8 +106,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writeFailures: event.failedWrites,
       };
     case "ping":
-      return { ...head, ev: "ping", conn: event.connectionId, source: event.source };
+      return { ts: event.time, pid, ev: "ping", conn: event.connectionId, source: event.source };
     case "pong":
-      return { ...head, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
+      return { ts: event.time, pid, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
   }
 }

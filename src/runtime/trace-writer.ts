@@ -103,6 +103,7 @@ export class TraceFileWriter {
       }),
       Math.max(0, this.lastFlushAt + MIN_FLUSH_INTERVAL_MS - monotonicNow()),
     );
+    if (this.idleWaiters.length > 0) this.flushQueued.ref();
   }
 
   private async flush(): Promise<void> {
@@ -110,8 +111,9 @@ export class TraceFileWriter {
     this.writing = true;
     this.lastFlushAt = monotonicNow();
     try {
-      // Bounded: each round takes everything buffered, and a failure ends the loop.
-      for (let round = 0; round < 1_000 && this.pending.length > 0 && !this.stopped; round++) {
+      // One append per flush: lines that arrive meanwhile wait for the next interval, which is what
+      // bounds the number of file operations under load.
+      if (this.pending.length > 0) {
         const lines = this.pending.length;
         const text = this.pending.join("");
         this.clearPending();
@@ -121,7 +123,6 @@ export class TraceFileWriter {
         } catch (error) {
           this.recordFailure(error, lines);
           this.scheduleRetry();
-          break;
         }
       }
     } finally {
