@@ -7,9 +7,10 @@ import { isUpToDate } from "../core/up-to-date.js";
 import type { ApplyResult } from "../core/apply.js";
 import type { CommandIO } from "../cli/io.js";
 import { printJson, renderDiagnostic } from "../cli/io.js";
-import { EXIT, ExitError } from "../cli/exit-codes.js";
+import { ExitError } from "../cli/exit-codes.js";
 import { exitCodeFor } from "../cli/error-exit.js";
-import { resolveTarget, type TargetOptions } from "./shared/target.js";
+import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
+import type { RuntimeConfig } from "../runtime/contract.js";
 import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
@@ -29,21 +30,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   const { config, changed } = await resolveConfig(target.install.installDir, options);
   const waitMs = options.wait === undefined ? 0 : Math.max(0, Number(options.wait) * 1000);
   const result = await withLock(target.stateDir, "apply", { waitMs }, async () => {
-    const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
-    if (!options.dryRun && (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config }))) {
-      return { outcome: "unchanged", stateBefore: "patched", changedFiles: [], diagnostics: [] } satisfies ApplyResult;
-    }
-    const { applyPatches } = await import("../core/apply.js");
-    const { SITES } = await import("../sites/index.js");
-    const applied = await applyPatches(target.install, {
-      toolVersion: TOOL_VERSION,
-      patches: PATCHES,
-      sites: SITES,
-      config,
-      dryRun: options.dryRun === true,
-      force: options.force === true,
-      retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}`,
-    });
+    const applied = await applyUnlessUpToDate(target, config, { dryRun: options.dryRun === true, force: options.force === true });
     if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
     return applied;
   });
@@ -51,6 +38,17 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   if (io.json) printJson(io, applyJson(target.install.realRoot, target.install.version, result, diagnostics));
   else renderApply(io, target.install.realRoot, target.install.version, result, diagnostics);
   if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code ?? ""));
+}
+
+/** The no-change check first (no parser loaded), then the engine; the caller holds the lock. */
+async function applyUnlessUpToDate(target: Target, config: RuntimeConfig, mode: { dryRun: boolean; force: boolean }): Promise<ApplyResult> {
+  const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
+  if (!mode.dryRun && (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config }))) {
+    return { outcome: "unchanged", stateBefore: "patched", changedFiles: [], diagnostics: [] };
+  }
+  const { applyPatches } = await import("../core/apply.js");
+  const { SITES } = await import("../sites/index.js");
+  return applyPatches(target.install, { toolVersion: TOOL_VERSION, patches: PATCHES, sites: SITES, config, ...mode, retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}` });
 }
 
 function applyJson(root: string, version: string, r: ApplyResult, diagnostics: Diagnostic[]) {
@@ -138,13 +136,7 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     installDir = target.install.installDir;
     const { config } = await resolveConfig(installDir, options);
     const waitMs = options.wait === undefined ? 120_000 : Math.max(0, Number(options.wait) * 1000);
-    const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, async () => {
-      const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
-      if (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config })) return { outcome: "unchanged" as const, diagnostics: [] as Diagnostic[] };
-      const { applyPatches } = await import("../core/apply.js");
-      const { SITES } = await import("../sites/index.js");
-      return applyPatches(target.install, { toolVersion: TOOL_VERSION, patches: PATCHES, sites: SITES, config, dryRun: false, force: false, retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}` });
-    });
+    const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
     if (failure) io.err(`openclaw-patch: warning: OpenClaw ${target.install.version} could not be patched; the gateway starts unpatched. ${renderDiagnostic(failure)}`);
@@ -157,7 +149,6 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
   if (installDir) await fs.writeFile(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2)).catch(() => undefined);
   if (note.outcome !== "unchanged") await recordInTrace(note);
   if (io.json) printJson(io, { command: "apply --if-needed", ...note });
-  void EXIT;
 }
 
 /** The re-patch leaves a line in the gateway's trace too, so `openclaw-patch trace` shows why a start ran unpatched. */
