@@ -11,6 +11,7 @@ import { ExitError } from "../cli/exit-codes.js";
 import { exitCodeFor } from "../cli/error-exit.js";
 import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
+import type { FixReport } from "../core/fixes.js";
 import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
@@ -51,6 +52,13 @@ async function applyUnlessUpToDate(target: Target, config: RuntimeConfig, mode: 
   return applyPatches(target.install, { toolVersion: TOOL_VERSION, patches: PATCHES, sites: SITES, config, ...mode, retryCommand: `openclaw-patch apply --dir ${target.install.realRoot}` });
 }
 
+/** A dry run or a refused run applied nothing: say what would be applied instead. */
+function fixesAsPlanned(r: ApplyResult): FixReport[] {
+  const fixes = r.plan?.fixes ?? [];
+  if (r.outcome !== "dry-run" && r.outcome !== "refused") return fixes;
+  return fixes.map((f) => (f.state === "applied" ? { ...f, state: "would-apply" } : f));
+}
+
 function applyJson(root: string, version: string, r: ApplyResult, diagnostics: Diagnostic[]) {
   return {
     command: "apply",
@@ -59,7 +67,7 @@ function applyJson(root: string, version: string, r: ApplyResult, diagnostics: D
     outcome: r.outcome,
     stateBefore: r.stateBefore,
     recovery: r.recovery ?? null,
-    fixes: r.plan?.fixes ?? [],
+    fixes: fixesAsPlanned(r),
     patches: r.plan?.patches ?? [],
     sites: (r.match?.results ?? []).map((s) => ({
       site: s.site,
@@ -88,7 +96,7 @@ function renderApply(io: CommandIO, root: string, version: string, r: ApplyResul
   if (r.outcome === "unchanged") io.out("  already patched with this version and settings: nothing to do");
   if (r.plan) {
     io.out("  fixes:");
-    for (const line of renderFixes(r.plan.fixes)) io.out(line);
+    for (const line of renderFixes(fixesAsPlanned(r))) io.out(line);
   }
   if (r.outcome === "dry-run" && r.plan) {
     for (const f of r.plan.files) {

@@ -17,7 +17,7 @@ export interface ReleaseFacts {
 
 export type FixId = "heartbeat" | "close-grace" | "tcp-keepalive" | "bounded-shutdown" | "http-timeouts" | "lifecycle-trace";
 
-export type FixState = "applied" | "not-needed" | "failed";
+export type FixState = "applied" | "would-apply" | "not-needed" | "failed";
 
 export interface FixReport {
   fix: FixId;

@@ -3,10 +3,10 @@ import type { FixReport } from "../../core/fixes.js";
 import type { CommandIO } from "../../cli/io.js";
 import { renderDiagnostic } from "../../cli/io.js";
 
-const FIX_MARK: Record<FixReport["state"], string> = { applied: "✓", "not-needed": "–", failed: "✗" };
+const FIX_MARK: Record<FixReport["state"], string> = { applied: "✓", "would-apply": "+", "not-needed": "–", failed: "✗" };
 
 export function renderFixes(fixes: readonly FixReport[]): string[] {
-  return fixes.map((f) => `    ${FIX_MARK[f.state]} ${f.fix.padEnd(17)} ${f.state === "not-needed" ? "not needed: " : f.state === "failed" ? "failed: " : ""}${f.detail}`);
+  return fixes.map((f) => `    ${FIX_MARK[f.state]} ${f.fix.padEnd(17)} ${f.state === "not-needed" ? "not needed: " : f.state === "failed" ? "failed: " : f.state === "would-apply" ? "would apply: " : ""}${f.detail}`);
 }
 
 /** Warnings are collected through a run and printed once, after the result. */
