@@ -143,7 +143,9 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     const target = await resolveTarget(options);
     installDir = target.install.installDir;
     const { config } = await resolveConfig(installDir, options);
-    const waitMs = options.wait === undefined ? 120_000 : Math.max(0, Number(options.wait) * 1000);
+    // Below the hooks' own watchdogs (20 s under systemd), so a run that cannot get the lock gives up
+    // and records why, instead of being killed; an apply holds the lock for a second or two.
+    const waitMs = options.wait === undefined ? 15_000 : Math.max(0, Number(options.wait) * 1000);
     const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
