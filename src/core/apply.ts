@@ -49,7 +49,7 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
   const base = { stateBefore: inspected.state, ...(recovery ? { recovery } : {}) };
 
   if (inspected.state === "upgraded" && manifest) {
-    await archiveManifest(install, manifest);
+    if (!options.dryRun) await archiveManifest(install, manifest);
     manifest = undefined;
   }
   if (manifest && inspected.state === "changed" && !options.force) {
@@ -59,7 +59,7 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
     );
   }
   if (manifest && inspected.state === "patched" && sameRecipe(manifest, { toolVersion: options.toolVersion, patchIds: options.patches.map((p) => p.id), config: options.config })) {
-    if (!inspected.fromStatOnly) await refreshStats(install, manifest);
+    if (!inspected.fromStatOnly && !options.dryRun) await refreshStats(install, manifest);
     return { ...base, outcome: "unchanged", changedFiles: [], diagnostics: [] };
   }
 
