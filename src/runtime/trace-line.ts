@@ -14,11 +14,11 @@ export function isDebugEvent(event: TracedEvent): boolean {
  * Undefined fields vanish in JSON, so absent facts cost nothing.
  */
 export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
+  const head = { ts: event.time, pid };
   switch (event.type) {
     case "started":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "started",
         tool: event.toolVersion,
         release: event.release,
@@ -31,13 +31,12 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         trace: event.trace,
       };
     case "attached":
-      return { ts: event.time, pid, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
+      return { ...head, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
     case "opened":
-      return { ts: event.time, pid, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
+      return { ...head, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
     case "authenticated":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "auth",
         conn: event.connectionId,
         gatewayConn: event.gatewayConnId,
@@ -49,8 +48,7 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closeStarted":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "close-start",
         conn: event.connectionId,
         by: event.by ?? "gateway",
@@ -59,17 +57,16 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         cause: event.cause,
       };
     case "closeFrame":
-      return { ts: event.time, pid, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
+      return { ...head, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
     case "peerFin":
-      return { ts: event.time, pid, ev: "peer-fin", conn: event.connectionId };
+      return { ...head, ev: "peer-fin", conn: event.connectionId };
     case "error":
-      return { ts: event.time, pid, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
+      return { ...head, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
     case "heartbeatMissed":
-      return { ts: event.time, pid, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
+      return { ...head, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
     case "terminated":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "terminated",
         conn: event.connectionId,
         mechanism: event.mechanism,
@@ -80,8 +77,7 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closed":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "closed",
         conn: event.connectionId,
         code: event.code,
@@ -90,13 +86,12 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writableLength: event.writableLength,
       };
     case "shutdown":
-      return { ts: event.time, pid, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
+      return { ...head, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
     case "stall":
-      return { ts: event.time, pid, ev: "stall", ms: event.blockedMs };
+      return { ...head, ev: "stall", ms: event.blockedMs };
     case "summary":
       return {
-        ts: event.time,
-        pid,
+        ...head,
         ev: "summary",
         sockets: event.sockets,
         oldestClosingMs: event.oldestClosingMs,
@@ -106,8 +101,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writeFailures: event.failedWrites,
       };
     case "ping":
-      return { ts: event.time, pid, ev: "ping", conn: event.connectionId, source: event.source };
+      return { ...head, ev: "ping", conn: event.connectionId, source: event.source };
     case "pong":
-      return { ts: event.time, pid, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
+      return { ...head, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
   }
 }
