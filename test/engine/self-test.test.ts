@@ -6,7 +6,6 @@ import { freshGatewayCopy, nodeVersionForGateway, REPORTED_GATEWAY_VERSION } fro
 import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
 import { makeScratch, scratchCopy } from "../support/packages.js";
-import { runDriver } from "../status/command-driver.js";
 
 const TEST_TIMEOUT_MS = 20 * 60_000;
 const scratches: string[] = [];
@@ -50,7 +49,7 @@ describe("verify runs the behavioural self-test of the injected runtime", () => 
     assert.equal(text.code, 0, text.stdout + text.stderr);
     assert.match(text.stdout, /self-test passed \(v24\.14\.0 at .*, ws \d+\.\d+\.\d+/);
 
-    const skipped = await runDriver(["verify", ...target, "--node", nodeBin, "--no-self-test", "--json"]);
+    const skipped = await runCli(["verify", ...target, "--node", nodeBin, "--no-self-test", "--json"]);
     assert.equal(skipped.code, 0, skipped.stderr);
     assert.equal(skipped.json.selfTest, null, "--no-self-test leaves it out");
   });

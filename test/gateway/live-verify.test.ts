@@ -8,7 +8,6 @@ import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
 import { readTcpSockets, type TcpSocketEntry } from "../support/socket-table.js";
 import { authenticatedFrozen, closeFrameThenNoRead, healthy, preAuthFrozen, type TestClient } from "../support/ws-clients.js";
-import { runDriver } from "../status/command-driver.js";
 import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
 
 /** Short bounds, given to the gateway and, identically, to the verify process so it expects them. */
@@ -36,7 +35,7 @@ function countsOnPort(table: readonly TcpSocketEntry[], port: number): { gateway
 const nonZero = (counts: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 
 async function verifyLive(root: string, stateDir: string, gateway: RunningGateway) {
-  return runDriver(["verify", "--dir", root, "--state-dir", stateDir, "--live", "--port", String(gateway.port), "--token", gateway.token, "--json"], { ...PATCH_ENV, OPENCLAW_HANDSHAKE_TIMEOUT_MS: undefined });
+  return runCli(["verify", "--dir", root, "--state-dir", stateDir, "--live", "--port", String(gateway.port), "--token", gateway.token, "--json"], { ...PATCH_ENV, OPENCLAW_HANDSHAKE_TIMEOUT_MS: undefined });
 }
 
 function describeProbes(label: string, json: any, t: TestContext): void {
@@ -65,7 +64,7 @@ describe("verify --live against the real gateway", { skip: gatewayTestsSkipReaso
       let compared = false;
       for (let attempt = 1; attempt <= COUNT_ATTEMPTS && !compared; attempt++) {
         const before = countsOnPort(readTcpSockets(), stock.port);
-        const status = await runDriver(["status", "--dir", root, "--state-dir", stateDir, "--port", String(stock.port), "--json"]);
+        const status = await runCli(["status", "--dir", root, "--state-dir", stateDir, "--port", String(stock.port), "--json"]);
         const after = countsOnPort(readTcpSockets(), stock.port);
         assert.equal(status.code, 0, status.stderr);
         // A state can move between the two reads; only a quiet moment is a fair comparison.

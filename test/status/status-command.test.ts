@@ -11,7 +11,6 @@ import { runCli } from "../support/cli.js";
 import { makeScratch, scratchCopy } from "../support/packages.js";
 import { readTcpSockets, type TcpSocketEntry, type TcpState as IndependentState } from "../support/socket-table.js";
 import { runCaptured } from "./capture-io.js";
-import { runDriver } from "./command-driver.js";
 
 const onLinux = process.platform === "linux";
 
@@ -135,14 +134,14 @@ describe("status reads the gateway port's TCP table", { skip: !onLinux && "compa
   test("the port comes from the OpenClaw config when --port is not given (child process)", async () => {
     const configPath = path.join(scratch, "openclaw.json");
     await fs.writeFile(configPath, `// written by the test\n{ gateway: { port: ${port}, bind: 'loopback', }, }\n`);
-    const run = await runDriver(["status", "--dir", root, "--state-dir", stateDir, "--json"], { OPENCLAW_CONFIG_PATH: configPath, OPENCLAW_GATEWAY_PORT: undefined });
+    const run = await runCli(["status", "--dir", root, "--state-dir", stateDir, "--json"], { OPENCLAW_CONFIG_PATH: configPath, OPENCLAW_GATEWAY_PORT: undefined });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.gateway.portSource, "config");
     assert.equal(run.json.sockets.summary.listening, 1);
   });
 
   test("--watch --watch-count N prints N JSON lines and stops (child process)", async () => {
-    const run = await runDriver(["status", "--dir", root, "--state-dir", stateDir, "--port", String(port), "--json", "--watch", "0.2", "--watch-count", "3"]);
+    const run = await runCli(["status", "--dir", root, "--state-dir", stateDir, "--port", String(port), "--json", "--watch", "0.2", "--watch-count", "3"]);
     assert.equal(run.code, 0, run.stderr);
     const frames = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
     assert.deepEqual(frames.map((f) => f.frame), [1, 2, 3]);
