@@ -1,25 +1,40 @@
-import { neverThrows } from "./hook-safety.js";
-import { wrapInstanceMethod } from "./method-wrap.js";
-import type { GuardedSocket } from "./socket-guard.js";
+import { callSafely, neverThrows } from "./hook-safety.js";
+import { routeMethodCalls } from "./method-wrap.js";
+import { guardedSocketOf, type GuardedSocket } from "./socket-guard.js";
+import { closeCalled } from "./socket-trace.js";
 import { terminateByFix } from "./terminate.js";
 import { startTimeout } from "./timers.js";
+import { tracingActive } from "./trace.js";
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * ws waits 30 s for a close handshake the peer may never answer (a frozen or non-reading peer),
- * and the kernel then keeps the half-closed socket even longer. A short grace bounds both.
+ * and the kernel then keeps the half-closed socket even longer. A short grace bounds both. ws
+ * answers a peer's close frame through the same `close`, so peer-started closes are bounded too.
  */
-export function installCloseGrace(guarded: GuardedSocket): void {
+export function routeCloseCalls(guarded: GuardedSocket): void {
+  routeMethodCalls(guarded.socket, "close", closeThroughGuard);
+}
+
+export function terminateOnError(guarded: GuardedSocket): void {
   const { socket } = guarded;
-  wrapInstanceMethod(socket, "close", (originalClose) =>
-    function closeWithGrace(this: unknown, ...args: unknown[]): unknown {
-      const result = Reflect.apply(originalClose, this, args);
-      // Armed only after a close that did not throw: a rejected close leaves the socket open on purpose.
-      neverThrows("close grace", () => armCloseGrace(guarded))();
-      return result;
-    },
-  );
   // An extra listener, never a replacement: the gateway's own error handling still runs.
   socket.on("error", neverThrows("error listener", () => terminateByFix(socket, guarded.connectionId, "socket-error")));
+}
+
+/**
+ * Every `close` call on a socket of ws's class. The trace sees the call first (who started the
+ * close, and why); the grace is armed only after a close that did not throw: a rejected close
+ * leaves the socket open on purpose.
+ */
+function closeThroughGuard(originalClose: AnyFunction, receiver: unknown, args: unknown[]): unknown {
+  const guarded = guardedSocketOf(receiver);
+  if (guarded === undefined) return Reflect.apply(originalClose, receiver, args);
+  if (tracingActive()) callSafely("close trace", closeCalled, guarded, args);
+  const result = Reflect.apply(originalClose, receiver, args);
+  if (guarded.fixes.closeGrace) callSafely("close grace", armCloseGrace, guarded);
+  return result;
 }
 
 export function armCloseGrace(guarded: GuardedSocket): void {

@@ -1,4 +1,5 @@
 import type { GuardedSocket } from "./socket-guard.js";
+import { pongWatchOf } from "./socket-guard.js";
 import { neverThrows } from "./hook-safety.js";
 
 /**
@@ -7,10 +8,10 @@ import { neverThrows } from "./hook-safety.js";
  */
 export function heartbeatRound(members: Iterable<GuardedSocket>, heartbeatMs: number): void {
   for (const member of members) {
+    if (member.closed || !member.watchesPongs) continue;
     const watch = member.pongWatch;
-    if (watch === undefined || member.closed || watch.awaitingPong) continue;
-    if (watch.releasePingedWithin(heartbeatMs)) continue;
+    if (watch !== undefined && (watch.awaitingPong || watch.releasePingedWithin(heartbeatMs))) continue;
     // One socket whose ping throws (e.g. a half-torn-down transport) must not starve the others.
-    neverThrows("heartbeat ping", () => watch.sendOwnPing())();
+    neverThrows("heartbeat ping", () => pongWatchOf(member).sendOwnPing())();
   }
 }

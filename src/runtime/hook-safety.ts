@@ -26,15 +26,18 @@ export function inertAfterFailure<A extends unknown[]>(hookName: string, body: (
  * uncaught exception in the gateway, so it is reported once and swallowed.
  */
 export function neverThrows<A extends unknown[]>(label: string, body: (...args: A) => void): (...args: A) => void {
-  return (...args: A): void => {
-    try {
-      body(...args);
-    } catch (error) {
-      warnOnce(
-        `callback:${label}`,
-        WARNING_CODES.hookFailed,
-        `openclaw-patch runtime ${label} failed; the affected connection keeps the gateway's behaviour. ${describeError(error)}`,
-      );
-    }
-  };
+  return (...args: A): void => callSafely(label, body, ...args);
+}
+
+/** `neverThrows` for a single call on a hot path, without building a wrapper for it. */
+export function callSafely<A extends unknown[]>(label: string, body: (...args: A) => void, ...args: A): void {
+  try {
+    body(...args);
+  } catch (error) {
+    warnOnce(
+      `callback:${label}`,
+      WARNING_CODES.hookFailed,
+      `openclaw-patch runtime ${label} failed; the affected connection keeps the gateway's behaviour. ${describeError(error)}`,
+    );
+  }
 }

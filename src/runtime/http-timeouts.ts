@@ -3,8 +3,11 @@ import { isHttpServer, readProperty, type HttpServerLike } from "./ws-shapes.js"
 
 /** The server that accepted an upgrade, from the chunk if it passed one, else from the sockets. */
 export function httpServerOf(httpServer: unknown, rawSocket: unknown, req: unknown): HttpServerLike | undefined {
-  const candidates = [httpServer, readProperty(rawSocket, "server"), readProperty(readProperty(req, "socket"), "server")];
-  return candidates.find(isHttpServer);
+  if (isHttpServer(httpServer)) return httpServer;
+  const fromSocket = readProperty(rawSocket, "server");
+  if (isHttpServer(fromSocket)) return fromSocket;
+  const fromRequest = readProperty(readProperty(req, "socket"), "server");
+  return isHttpServer(fromRequest) ? fromRequest : undefined;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { wrapInstanceMethod } from "./method-wrap.js";
-import type { PongWatch } from "./pong-watch.js";
-import { WS_OPEN, type WsSocketLike } from "./ws-shapes.js";
+import { routeMethodCalls } from "./method-wrap.js";
 import { neverThrows } from "./hook-safety.js";
+import { guardedSocketOf, pongWatchOf, type GuardedSocket } from "./socket-guard.js";
+import { WS_OPEN } from "./ws-shapes.js";
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type FlushCallback = (error?: unknown) => void;
 
 /**
@@ -29,28 +30,30 @@ function withFlushCallback(args: unknown[], onFlushed: () => void): unknown[] {
 }
 
 /**
- * Every ping sent on this socket, by the release or by our heartbeat, opens a pong window. The
- * release's own ping is not replaced or duplicated; we only watch its answer.
+ * Every ping sent on a guarded socket, by the release or by our heartbeat, opens a pong window.
+ * The release's own ping is not replaced or duplicated; we only watch its answer.
  */
-export function trackPings(socket: WsSocketLike, watch: PongWatch): void {
-  wrapInstanceMethod(socket, "ping", (originalPing) =>
-    function trackedPing(this: unknown, ...args: unknown[]): unknown {
-      let callArgs = args;
-      try {
-        if (socket.readyState === WS_OPEN) {
-          const ping = watch.pingStarted();
-          callArgs = withFlushCallback(args, () => watch.pingFlushed(ping));
-        }
-      } catch (error) {
-        callArgs = args;
-        warnOnce(
-          "callback:ping tracking",
-          WARNING_CODES.hookFailed,
-          `openclaw-patch runtime could not track a ping; the ping is sent untracked. ${describeError(error)}`,
-        );
-      }
-      return Reflect.apply(originalPing, this, callArgs);
-    },
-  );
-  socket.on("pong", neverThrows("pong listener", () => watch.pongReceived()));
+export function trackPings(guarded: GuardedSocket): void {
+  routeMethodCalls(guarded.socket, "ping", pingThroughGuard);
+}
+
+function pingThroughGuard(originalPing: AnyFunction, receiver: unknown, args: unknown[]): unknown {
+  const guarded = guardedSocketOf(receiver);
+  if (guarded === undefined || !guarded.watchesPongs) return Reflect.apply(originalPing, receiver, args);
+  let callArgs = args;
+  try {
+    if (guarded.socket.readyState === WS_OPEN) {
+      const watch = pongWatchOf(guarded);
+      const ping = watch.pingStarted();
+      callArgs = withFlushCallback(args, () => watch.pingFlushed(ping));
+    }
+  } catch (error) {
+    callArgs = args;
+    warnOnce(
+      "callback:ping tracking",
+      WARNING_CODES.hookFailed,
+      `openclaw-patch runtime could not track a ping; the ping is sent untracked. ${describeError(error)}`,
+    );
+  }
+  return Reflect.apply(originalPing, receiver, callArgs);
 }

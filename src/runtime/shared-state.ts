@@ -18,8 +18,13 @@ export interface RuntimeState {
   readonly tunedHttpServers: WeakSet<object>;
   /** HTTP servers whose new connections get a deadline for their first request head. */
   readonly deadlineServers: WeakSet<object>;
-  readonly firstRequestDeadlines: WeakMap<object, NodeJS.Timeout>;
+  /** Connections still waiting for their first request head, with the monotonic time they are due. */
+  readonly firstRequestDeadlines: Map<object, number>;
+  /** The one interval enforcing those deadlines; runs only while some are pending. */
+  firstRequestSweep: NodeJS.Timeout | undefined;
   readonly keepAliveSockets: WeakSet<object>;
+  /** Prototypes whose methods route through the runtime, and which of their methods do. */
+  readonly routedMethods: WeakMap<object, Set<string>>;
   readonly traceSinks: Set<TraceSink>;
   readonly warnedKeys: Set<string>;
   /** Guarded sockets that have not emitted `close` yet; the trace summary counts them. */
@@ -32,7 +37,7 @@ export interface RuntimeState {
 
 const STATE_KEY = Symbol.for("openclaw-patch.runtime");
 /** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
-const STATE_SCHEMA = 2;
+const STATE_SCHEMA = 3;
 
 let privateState: RuntimeState | undefined;
 
@@ -44,8 +49,10 @@ function createState(): RuntimeState {
     shutdownArmed: new WeakSet(),
     tunedHttpServers: new WeakSet(),
     deadlineServers: new WeakSet(),
-    firstRequestDeadlines: new WeakMap(),
+    firstRequestDeadlines: new Map(),
+    firstRequestSweep: undefined,
     keepAliveSockets: new WeakSet(),
+    routedMethods: new WeakMap(),
     traceSinks: new Set(),
     warnedKeys: new Set(),
     liveSockets: new Set(),

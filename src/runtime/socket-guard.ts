@@ -1,5 +1,5 @@
 import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
-import { installCloseGrace } from "./close-grace.js";
+import { routeCloseCalls, terminateOnError } from "./close-grace.js";
 import { neverThrows } from "./hook-safety.js";
 import { enableTcpKeepAlive } from "./keepalive.js";
 import { trackPings } from "./ping-tracking.js";
@@ -20,7 +20,10 @@ export interface GuardedSocket {
   readonly config: RuntimeConfig;
   readonly fixes: FixSelection;
   readonly group: SocketGroup;
-  readonly pongWatch: PongWatch | undefined;
+  /** Whether pings on this socket open pong windows (our heartbeat, or the release's own ping). */
+  readonly watchesPongs: boolean;
+  /** Created at the socket's first ping: most connections never see one. */
+  pongWatch: PongWatch | undefined;
   closeGraceTimer: NodeJS.Timeout | undefined;
   closed: boolean;
   /** Monotonic time of the guard, for the `closed` duration and the summary's ages. */
@@ -57,7 +60,8 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
     config,
     fixes,
     group,
-    pongWatch: watchesPongs ? createPongWatch(socket, connectionId, config) : undefined,
+    watchesPongs,
+    pongWatch: undefined,
     closeGraceTimer: undefined,
     closed: false,
     openedAt: monotonicNow(),
@@ -69,16 +73,25 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
   state.liveSockets.add(guarded);
   socket.on("close", neverThrows("close listener", (code: unknown) => socketClosed(guarded, code)));
 
-  if (guarded.pongWatch !== undefined) trackPings(socket, guarded.pongWatch);
-  if (fixes.closeGrace) installCloseGrace(guarded);
+  if (watchesPongs) trackPings(guarded);
+  routeCloseCalls(guarded);
+  if (fixes.closeGrace) terminateOnError(guarded);
   if (fixes.tcpKeepAlive) enableTcpKeepAlive(socket._socket, config.keepAliveMs);
   group.add(guarded);
   if (tracingActive()) {
-    // Installed last, so the close observer wraps the close-grace wrapper and sees every close first.
     observeSocketLifecycle(guarded);
     emit({ type: "opened", connectionId, kind: guarded.kind, ...peerAddressOf(socket._socket) });
   }
   return guarded;
+}
+
+/** The socket's pong watch, created (with its `pong` listener) on first use. */
+export function pongWatchOf(guarded: GuardedSocket): PongWatch {
+  if (guarded.pongWatch !== undefined) return guarded.pongWatch;
+  const watch = createPongWatch(guarded.socket, guarded.connectionId, guarded.config);
+  guarded.pongWatch = watch;
+  guarded.socket.on("pong", neverThrows("pong listener", () => watch.pongReceived()));
+  return watch;
 }
 
 function createPongWatch(socket: WsSocketLike, connectionId: number, config: RuntimeConfig): PongWatch {

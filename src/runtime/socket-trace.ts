@@ -1,6 +1,5 @@
 import { gatewayCloseCause } from "./close-cause.js";
 import { neverThrows } from "./hook-safety.js";
-import { wrapInstanceMethod } from "./method-wrap.js";
 import type { GuardedSocket } from "./socket-guard.js";
 import { monotonicNow } from "./timers.js";
 import { closeCodeOf, closeReasonOf, emit, type BufferedBytes, type CloseInitiator, type PeerAddress } from "./trace.js";
@@ -11,20 +10,11 @@ const NO_CLOSE_FRAME_CODE = 1006;
 const MAX_ADDRESS_CHARS = 64;
 
 /**
- * Lifecycle details ws emits no event for, installed only while tracing is on:
- * - close calls (the gateway's own, or ws answering the peer's close frame: ws sets
- *   `_closeFrameReceived` just before it calls `close` for that), so close-start knows who began;
- * - the raw socket's `end`, the peer's FIN.
+ * The raw socket's `end`, the peer's FIN, which ws emits no event for; installed only while
+ * tracing is on. Close calls are seen by the close route (see close-grace.ts).
  */
 export function observeSocketLifecycle(guarded: GuardedSocket): void {
-  const { socket } = guarded;
-  wrapInstanceMethod(socket, "close", (originalClose) =>
-    function tracedClose(this: unknown, ...args: unknown[]): unknown {
-      neverThrows("close trace", () => closeCalled(guarded, args))();
-      return Reflect.apply(originalClose, this, args);
-    },
-  );
-  const raw = socket._socket;
+  const raw = guarded.socket._socket;
   const on = readProperty(raw, "on");
   if (typeof on === "function") {
     // An extra `end` listener changes nothing in the stream's flow; ws keeps its own.
@@ -32,7 +22,11 @@ export function observeSocketLifecycle(guarded: GuardedSocket): void {
   }
 }
 
-function closeCalled(guarded: GuardedSocket, args: unknown[]): void {
+/**
+ * A close call: the gateway's own, or ws answering the peer's close frame (ws sets
+ * `_closeFrameReceived` just before it calls `close` for that), so close-start knows who began.
+ */
+export function closeCalled(guarded: GuardedSocket, args: unknown[]): void {
   if (guarded.closed) return;
   if (readProperty(guarded.socket, "_closeFrameReceived") === true) {
     traceCloseFrame(guarded);

@@ -1,24 +1,25 @@
-import type { TracedEvent } from "./trace.js";
+import type { RuntimeEvent } from "./trace.js";
 import { scrubbedMessage, scrubbedReason } from "./trace-scrub.js";
 
 /** One line of the trace file before serialisation: `ts`, `pid` and `ev` first, then the event's fields. */
 export type TraceLine = { ts: number; pid: number; ev: string } & Record<string, unknown>;
 
 /** Events only written at `debug`: one per ping and pong would dwarf the lifecycle lines. */
-export function isDebugEvent(event: TracedEvent): boolean {
+export function isDebugEvent(event: RuntimeEvent): boolean {
   return event.type === "ping" || event.type === "pong";
 }
 
 /**
  * Maps a runtime event to its line. Free text is scrubbed here, the only way out to disk.
- * Undefined fields vanish in JSON, so absent facts cost nothing.
+ * Undefined fields vanish in JSON, so absent facts cost nothing. Each line is one literal, with no
+ * spread of a shared head: this runs for every event of every connection.
  */
-export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
-  const head = { ts: event.time, pid };
+export function traceLineOf(event: RuntimeEvent, ts: number, pid: number): TraceLine {
   switch (event.type) {
     case "started":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "started",
         tool: event.toolVersion,
         release: event.release,
@@ -31,12 +32,13 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         trace: event.trace,
       };
     case "attached":
-      return { ...head, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
+      return { ts, pid, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
     case "opened":
-      return { ...head, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
+      return { ts, pid, ev: "open", conn: event.connectionId, server: event.kind, peer: event.peer, port: event.port };
     case "authenticated":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "auth",
         conn: event.connectionId,
         gatewayConn: event.gatewayConnId,
@@ -48,7 +50,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closeStarted":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "close-start",
         conn: event.connectionId,
         by: event.by ?? "gateway",
@@ -57,16 +60,17 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         cause: event.cause,
       };
     case "closeFrame":
-      return { ...head, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
+      return { ts, pid, ev: "close-frame", conn: event.connectionId, code: event.code, reason: scrubbedReason(event.reason), reply: event.reply };
     case "peerFin":
-      return { ...head, ev: "peer-fin", conn: event.connectionId };
+      return { ts, pid, ev: "peer-fin", conn: event.connectionId };
     case "error":
-      return { ...head, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
+      return { ts, pid, ev: "error", conn: event.connectionId, message: scrubbedMessage(event.message) };
     case "heartbeatMissed":
-      return { ...head, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
+      return { ts, pid, ev: "heartbeat-missed", conn: event.connectionId, ping: event.pingSource, waitedMs: event.waitedMs };
     case "terminated":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "terminated",
         conn: event.connectionId,
         mechanism: event.mechanism,
@@ -77,7 +81,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
       };
     case "closed":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "closed",
         conn: event.connectionId,
         code: event.code,
@@ -86,12 +91,13 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writableLength: event.writableLength,
       };
     case "shutdown":
-      return { ...head, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
+      return { ts, pid, ev: "shutdown", server: event.kind, remaining: event.remainingClients, graceMs: event.graceMs };
     case "stall":
-      return { ...head, ev: "stall", ms: event.blockedMs };
+      return { ts, pid, ev: "stall", ms: event.blockedMs };
     case "summary":
       return {
-        ...head,
+        ts,
+        pid,
         ev: "summary",
         sockets: event.sockets,
         oldestClosingMs: event.oldestClosingMs,
@@ -101,8 +107,8 @@ export function traceLineOf(event: TracedEvent, pid: number): TraceLine {
         writeFailures: event.failedWrites,
       };
     case "ping":
-      return { ...head, ev: "ping", conn: event.connectionId, source: event.source };
+      return { ts, pid, ev: "ping", conn: event.connectionId, source: event.source };
     case "pong":
-      return { ...head, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
+      return { ts, pid, ev: "pong", conn: event.connectionId, waitedMs: event.waitedMs };
   }
 }

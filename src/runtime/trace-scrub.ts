@@ -21,14 +21,23 @@ const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const LONG_HEX = /\b[0-9a-fA-F]{16,}\b/g;
 const LONG_BASE64 = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
+/**
+ * Matches wherever any pattern above could: a secret word, a scheme, a JWT head, or a run long
+ * enough to be key material. Text it does not match is returned as it is, which is nearly every
+ * client label and close reason; one test instead of six replacements per label.
+ */
+const MAY_HOLD_SECRET =
+  /token|secret|passw|passphrase|pwd|api|auth|session|cookie|credential|signature|bearer|basic|digest|eyJ|[0-9a-f]{16}|[A-Za-z0-9+/_-]{24}/i;
+
 /** A long base64 run with a digit, or a very long one, is treated as key material, not a word. */
 function looksLikeKeyMaterial(run: string): boolean {
   return /[0-9]/.test(run) || run.length >= 32;
 }
 
 export function scrubText(text: string): string {
-  return text
-    .slice(0, MAX_SCANNED_CHARS)
+  const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
+  if (!MAY_HOLD_SECRET.test(scanned)) return scanned;
+  return scanned
     .replace(SECRET_ASSIGNMENT, (_match, key: string, separator: string) => `${key}${separator}${REDACTED}`)
     .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(PASSWORD_TAIL, (_match, word: string) => `${word} ${REDACTED}`)

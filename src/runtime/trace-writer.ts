@@ -43,10 +43,14 @@ export class TraceFileWriter {
     private readonly maxBytes: number,
   ) {}
 
-  /** `line` must end with a newline. */
-  write(line: string): void {
+  /**
+   * `line` must end with a newline. A `kept` line is buffered even over the cap: the periodic
+   * summary, which reports the drop count, must not be dropped itself. It is one line per summary
+   * interval, so the bound holds.
+   */
+  write(line: string, kept = false): void {
     if (this.stopped) return;
-    if (this.pendingChars + line.length > MAX_PENDING_CHARS) {
+    if (!kept && this.pendingChars + line.length > MAX_PENDING_CHARS) {
       this.droppedLines += 1;
       return;
     }

@@ -95,9 +95,8 @@ export type RuntimeEvent =
   | { type: "ping"; connectionId: number; source: PingSource }
   | { type: "pong"; connectionId: number; waitedMs: number | undefined };
 
-export type TracedEvent = RuntimeEvent & { time: number };
-
-export type TraceSink = (event: TracedEvent) => void;
+/** Receives each event with its wall-clock time; the event object is shared by every sink, read only. */
+export type TraceSink = (event: RuntimeEvent, time: number) => void;
 
 /**
  * Whether anyone listens. Events whose fields cost something to gather (a getpeername, a getter
@@ -107,14 +106,17 @@ export function tracingActive(): boolean {
   return sharedState().traceSinks.size > 0;
 }
 
-/** The single exit point for runtime events; with no sink installed this costs one size check. */
+/**
+ * The single exit point for runtime events; with no sink installed this costs one size check. The
+ * time travels beside the event rather than in a copy of it: one object less per event.
+ */
 export function emit(event: RuntimeEvent): void {
   const sinks = sharedState().traceSinks;
   if (sinks.size === 0) return;
-  const traced: TracedEvent = { ...event, time: Date.now() };
+  const time = Date.now();
   for (const sink of sinks) {
     try {
-      sink(traced);
+      sink(event, time);
     } catch {
       // A broken sink must not change connection handling.
     }

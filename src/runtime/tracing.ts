@@ -47,10 +47,10 @@ class FileTracer implements ProcessTracer {
     this.level = settings.level;
     this.file = settings.file;
     this.writer = new TraceFileWriter(settings.file, settings.maxBytes);
-    this.sink = (event) => {
+    this.sink = (event, time) => {
       if (event.type === "stall" && event.blockedMs <= settings.stallMs) return;
       if (this.level !== "debug" && isDebugEvent(event)) return;
-      this.writer.write(`${JSON.stringify(traceLineOf(event, this.pid))}\n`);
+      this.writer.write(`${JSON.stringify(traceLineOf(event, time, this.pid))}\n`, event.type === "summary");
     };
   }
 

@@ -81,11 +81,11 @@ export interface TracedEvent {
  */
 export function collectTrace(): { events: TracedEvent[]; stop(): void } {
   const state = (globalThis as Record<symbol, unknown>)[Symbol.for("openclaw-patch.runtime")] as
-    | { traceSinks: Set<(event: TracedEvent) => void> }
+    | { traceSinks: Set<(event: TracedEvent, time: number) => void> }
     | undefined;
   if (state === undefined) throw new Error("runtime state not initialised: call attach() first");
   const events: TracedEvent[] = [];
-  const sink = (event: TracedEvent): void => void events.push(event);
+  const sink = (event: TracedEvent, time: number): void => void events.push({ ...event, time });
   state.traceSinks.add(sink);
   return { events, stop: () => void state.traceSinks.delete(sink) };
 }
