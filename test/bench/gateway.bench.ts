@@ -1,81 +1,50 @@
-// npm run bench:gateway — the real gateway, unpatched beside patched (and patched with tracing on and
-// off), in one run: connection churn throughput, memory after churn, and how long each misbehaving
-// peer was held. Churn rounds alternate between the gateways so load drift hits all of them alike.
-import { readFileSync, readdirSync } from "node:fs";
+// npm run bench:gateway — the real gateway, unpatched beside patched (tracing off, and tracing at
+// lifecycle level), in one run:
+// - connection churn throughput and gateway CPU per connection, every round in fresh processes
+//   (see gateway-churn.ts for why), ratios as the median of per-round ratios;
+// - instructions per connection under callgrind, which no other load on the machine can move;
+// - memory and descriptors after churn, and how long each misbehaving peer was held.
 import { rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { freshGatewayCopy, nodeVersionForGateway } from "../support/gateway-install.js";
-import { startGateway, type RunningGateway } from "../support/gateway-process.js";
 import { ensureNode } from "../support/node-binary.js";
-import { healthy } from "../support/ws-clients.js";
 import { runCli } from "../support/cli.js";
 import { makeScratch } from "../support/packages.js";
 import { FAST_PATCH_ENV, runZombieScenarios, type ZombieScenarioResult } from "../gateway/scenarios.js";
+import { callgrindAvailable, countInstructions } from "./gateway-callgrind.js";
+import { runChurnRounds, type ChurnResult, type ChurnVariant } from "./gateway-churn.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
-const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 11, 1, 31);
-const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 150, 10, 1000);
+const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 7, 1, 31);
+const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 300, 10, 2000);
+const WARMUP = 60;
 const CONCURRENCY = 4;
+const CALLGRIND_WARMUP = 150;
+const CALLGRIND_COUNTED = bounded(process.env.OCP_BENCH_CALLGRIND_CONNECTIONS, 500, 50, 5000);
 const ZOMBIE_WINDOW_MS = 12_000;
+const TARGET_RATIO = 0.97;
+
+const UNPATCHED = "unpatched";
+const TRACE_OFF = "patched, trace off";
+const TRACE_LIFECYCLE = "patched, trace lifecycle";
 
 function bounded(raw: string | undefined, fallback: number, min: number, max: number): number {
   const n = Number(raw ?? fallback);
   return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
-interface Variant {
-  name: string;
-  root: string;
-  env: Record<string, string>;
-  gateway?: RunningGateway;
-  rates: number[];
-  /** Gateway CPU (user + system) spent per connection during the measured rounds. */
-  cpuMs: number[];
-  rssAfterKb?: number;
-  fdsAfter?: number;
-}
-
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : NaN;
-}
-
-/** utime + stime of a process in milliseconds, from /proc/PID/stat (clock ticks of 10 ms). */
-function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function fdCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Connect, authenticate, disconnect — `count` times, `CONCURRENCY` at once; returns connections/s. */
-async function churn(gateway: RunningGateway, count: number): Promise<number> {
-  const target = { port: gateway.port, token: gateway.token };
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < count) {
-      next++;
-      const client = await healthy(target);
-      client.destroy();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return (count / (performance.now() - started)) * 1000;
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function medianRatio(result: ChurnResult, numerator: string, denominator: string, of: "rates" | "cpuMs"): number {
+  return median(result.rounds.map((round) => round[of][numerator]! / round[of][denominator]!));
+}
+
+function verdict(ratio: number): string {
+  return `(target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? "met" : "missed"})`;
 }
 
 function heldTimes(result: ZombieScenarioResult): Record<string, string> {
@@ -87,6 +56,48 @@ function heldTimes(result: ZombieScenarioResult): Record<string, string> {
   return out;
 }
 
+function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): string[] {
+  const lines = [
+    `churn: ${ROUNDS} rounds x ${PER_ROUND} connect+auth+close, ${CONCURRENCY} at a time; every round starts fresh gateway processes, order alternating`,
+    "",
+    "variant                     churn conn/s (median)  ratio vs unpatched  gateway CPU/conn (median)  RSS after churn  fds after",
+  ];
+  for (const v of variants) {
+    const rate = median(churned.rounds.map((r) => r.rates[v.name]!));
+    const cpu = median(churned.rounds.map((r) => r.cpuMs[v.name]!));
+    const ratio = medianRatio(churned, v.name, UNPATCHED, "rates");
+    lines.push(`${v.name.padEnd(28)}${rate.toFixed(1).padStart(20)}  ${ratio.toFixed(3).padStart(18)}  ${`${cpu.toFixed(2)} ms`.padStart(25)}  ${`${Math.round(churned.rssAfterKb[v.name]! / 1024)} MiB`.padStart(15)}  ${String(churned.fdsAfter[v.name]).padStart(9)}`);
+  }
+  const patched = medianRatio(churned, TRACE_OFF, UNPATCHED, "rates");
+  const tracing = medianRatio(churned, TRACE_LIFECYCLE, TRACE_OFF, "rates");
+  lines.push("", `patched / unpatched churn: ${patched.toFixed(3)} ${verdict(patched)}`);
+  lines.push(`tracing lifecycle / off churn: ${tracing.toFixed(3)} ${verdict(tracing)}`);
+  lines.push(`per-round ratios patched / unpatched: ${churned.rounds.map((r) => (r.rates[TRACE_OFF]! / r.rates[UNPATCHED]!).toFixed(2)).join(" ")}`);
+  lines.push(`per-round ratios lifecycle / off:     ${churned.rounds.map((r) => (r.rates[TRACE_LIFECYCLE]! / r.rates[TRACE_OFF]!).toFixed(2)).join(" ")}`);
+  return lines;
+}
+
+function instructionLines(counts: Record<string, number> | undefined): string[] {
+  if (counts === undefined) return ["", "instructions per connection: skipped (valgrind not found, or OCP_BENCH_CALLGRIND=0)"];
+  const lines = ["", `instructions per connection (callgrind, ${CALLGRIND_COUNTED} connections counted after ${CALLGRIND_WARMUP} uncounted; the gateway's own timers move this by about 1 %):`];
+  for (const [name, count] of Object.entries(counts)) {
+    lines.push(`${name.padEnd(28)}${Math.round(count).toLocaleString("en-US").padStart(14)}  x${(count / counts[UNPATCHED]!).toFixed(4)} unpatched`);
+  }
+  const patched = counts[UNPATCHED]! / counts[TRACE_OFF]!;
+  const tracing = counts[TRACE_OFF]! / counts[TRACE_LIFECYCLE]!;
+  lines.push(`throughput bound from instructions: patched / unpatched ${patched.toFixed(3)} ${verdict(patched)}, lifecycle / off ${tracing.toFixed(3)} ${verdict(tracing)}`);
+  return lines;
+}
+
+function zombieLines(zombies: Record<string, ZombieScenarioResult>): string[] {
+  const lines = ["", `time each misbehaving peer was held (heartbeat 2 s, pong timeout 2 s, grace 1 s, headers 2 s; window ${ZOMBIE_WINDOW_MS / 1000} s):`];
+  const unpatched = heldTimes(zombies[UNPATCHED]!);
+  const patched = heldTimes(zombies[TRACE_OFF]!);
+  lines.push(`${"peer".padEnd(22)}${"unpatched".padStart(18)}${"patched".padStart(18)}`);
+  for (const kind of Object.keys(unpatched)) lines.push(`${kind.padEnd(22)}${(unpatched[kind] ?? "").padStart(18)}${(patched[kind] ?? "").padStart(18)}`);
+  return lines;
+}
+
 async function main(): Promise<void> {
   const scratch = await makeScratch("bench-gateway");
   const nodeBin = await ensureNode(nodeVersionForGateway(RELEASE));
@@ -96,52 +107,28 @@ async function main(): Promise<void> {
     const applied = await runCli(["apply", "--dir", patchedRoot, "--state-dir", join(scratch, "state"), "--json"]);
     if (applied.code !== 0) throw new Error(`apply failed: ${applied.stdout}${applied.stderr}`);
 
-    const variants: Variant[] = [
-      { name: "unpatched", root: stockRoot, env: {}, rates: [], cpuMs: [] },
-      { name: "patched, trace off", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" }, rates: [], cpuMs: [] },
-      { name: "patched, trace lifecycle", root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") }, rates: [], cpuMs: [] },
+    const variants: ChurnVariant[] = [
+      { name: UNPATCHED, root: stockRoot, env: {} },
+      { name: TRACE_OFF, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" } },
+      { name: TRACE_LIFECYCLE, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") } },
     ];
-    for (const v of variants) v.gateway = await startGateway({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `gw-${v.name.replace(/\W+/g, "-")}`), env: v.env });
-    for (const v of variants) await churn(v.gateway!, 20);
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const v of variants) {
-        const cpuBefore = cpuTimeMs(v.gateway!.pid);
-        v.rates.push(await churn(v.gateway!, PER_ROUND));
-        v.cpuMs.push((cpuTimeMs(v.gateway!.pid) - cpuBefore) / PER_ROUND);
-      }
-    }
-    for (const v of variants) {
-      v.rssAfterKb = rssKb(v.gateway!.pid);
-      v.fdsAfter = fdCount(v.gateway!.pid);
-      await v.gateway!.stop("SIGTERM", { timeoutMs: 40_000 });
-    }
-
+    const loadAtStart = os.loadavg();
+    const churned = await runChurnRounds({ variants, nodeBin, scratch, rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP });
+    const counts =
+      process.env.OCP_BENCH_CALLGRIND !== "0" && callgrindAvailable()
+        ? await countInstructions({ variants, nodeBin, scratch, warmup: CALLGRIND_WARMUP, counted: CALLGRIND_COUNTED, concurrency: CONCURRENCY })
+        : undefined;
     const zombies: Record<string, ZombieScenarioResult> = {};
     for (const v of variants.slice(0, 2)) {
       zombies[v.name] = await runZombieScenarios({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `z-${v.name.replace(/\W+/g, "-")}`), env: { ...FAST_PATCH_ENV, OPENCLAW_PATCH_HEADERS_TIMEOUT_MS: "2000", ...v.env }, windowMs: ZOMBIE_WINDOW_MS });
     }
 
-    const base = median(variants[0]!.rates);
     const lines = [
-      `openclaw ${RELEASE} under Node ${nodeVersionForGateway(RELEASE)}; churn: ${ROUNDS} rounds x ${PER_ROUND} connect+auth+close, ${CONCURRENCY} at a time, rounds alternating between gateways; load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
-      "",
-      "variant                     churn conn/s (median)  ratio vs unpatched  gateway CPU/conn (median)  RSS after churn  fds after",
+      `openclaw ${RELEASE} under Node ${nodeVersionForGateway(RELEASE)}; load ${loadAtStart.map((l) => l.toFixed(1)).join(" ")} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at end`,
+      ...churnLines(variants, churned),
+      ...instructionLines(counts),
+      ...zombieLines(zombies),
     ];
-    for (const v of variants) {
-      const rate = median(v.rates);
-      lines.push(`${v.name.padEnd(28)}${rate.toFixed(1).padStart(20)}  ${(rate / base).toFixed(3).padStart(18)}  ${`${median(v.cpuMs).toFixed(2)} ms`.padStart(25)}  ${`${Math.round((v.rssAfterKb ?? NaN) / 1024)} MiB`.padStart(15)}  ${String(v.fdsAfter).padStart(9)}`);
-    }
-    const patchedRatio = median(variants[1]!.rates) / base;
-    const traceRatio = median(variants[2]!.rates) / median(variants[1]!.rates);
-    lines.push("", `patched / unpatched churn: ${patchedRatio.toFixed(3)} (target >= 0.97: ${patchedRatio >= 0.97 ? "met" : "missed"})`);
-    lines.push(`tracing lifecycle / off churn: ${traceRatio.toFixed(3)} (target >= 0.97: ${traceRatio >= 0.97 ? "met" : "missed"})`);
-    lines.push(`per-round churn conn/s: ${variants.map((v) => `${v.name}: ${v.rates.map((r) => r.toFixed(0)).join(" ")}`).join("; ")}`);
-    lines.push("", `time each misbehaving peer was held (heartbeat 2 s, pong timeout 2 s, grace 1 s, headers 2 s; window ${ZOMBIE_WINDOW_MS / 1000} s):`);
-    const kinds = Object.keys(heldTimes(zombies.unpatched!));
-    lines.push(`${"peer".padEnd(22)}${"unpatched".padStart(18)}${"patched".padStart(18)}`);
-    const u = heldTimes(zombies.unpatched!);
-    const p = heldTimes(zombies["patched, trace off"]!);
-    for (const k of kinds) lines.push(`${k.padEnd(22)}${(u[k] ?? "").padStart(18)}${(p[k] ?? "").padStart(18)}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
