@@ -5,6 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
@@ -31,6 +33,8 @@ export const FAST_CONFIG: RuntimeConfig = {
 };
 
 export async function loadRuntime(): Promise<RuntimeModule> {
+  // Run outside scripts/run-tests.mjs, the runtime would trace into the real ~/.openclaw/logs.
+  process.env.OPENCLAW_PATCH_TRACE_FILE ??= path.join(os.tmpdir(), `ocp-runtime-test-${process.pid}.jsonl`);
   // The bundle has no type declarations; the contract types describe what it exports.
   const bundle = new URL("../../runtime/openclaw-patch-runtime.mjs", import.meta.url);
   return (await import(bundle.href)) as RuntimeModule;
