@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type * as t from "@babel/types";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import { tryParseModule } from "./parse.js";
@@ -40,9 +38,8 @@ export async function matchSites(
   /** Contents to use instead of the disk's (the originals, when re-applying over our own patch). */
   overrides: ReadonlyMap<string, Buffer> = new Map(),
 ): Promise<MatchReport> {
-  const files = await listBundleFiles(root);
-  const read = (rel: string) => overrides.get(rel) ?? readFileSync(path.join(root, rel));
-  const hits = await prefilterFiles(root, files, sites.map((s) => s.prefilter), 32, read);
+  const files = listBundleFiles(root);
+  const hits = prefilterFiles(root, files, sites.map((s) => s.prefilter), overrides);
   const parsed = new Map<string, ParsedTarget>();
   const candidates = new Map<SiteId, SiteCandidate[]>(sites.map((s) => [s.id, []]));
   const diagnostics: Diagnostic[] = [];

@@ -9,6 +9,7 @@ import { fixReports, fixSelection, releaseFacts, type FixReport, type ReleaseFac
 import { INJECTED_IDENTIFIERS, RUNTIME_FILE, markerLine, preambleCode } from "./preamble.js";
 import { tryParseModule } from "./parse.js";
 import { someNode } from "./ast.js";
+import { LineIndex } from "./line-index.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 
 export interface PlannedEdit {
@@ -60,6 +61,7 @@ interface FileEdits {
   magic: MagicString;
   patches: Set<string>;
   edits: PlannedEdit[];
+  lines: LineIndex;
 }
 
 /** Computes every edit in memory and parse-checks each output; writes nothing. */
@@ -75,7 +77,7 @@ export function planPatches({ report, patches, toolVersion, release, config }: P
     if (!entry) {
       const target = report.parsed.get(site.file);
       if (!target) throw new Error(`site ${site.site} points at unparsed file ${site.file}`);
-      entry = { target, magic: new MagicString(target.code), patches: new Set(), edits: [] };
+      entry = { target, magic: new MagicString(target.code), patches: new Set(), edits: [], lines: new LineIndex(target.code) };
       byFile.set(site.file, entry);
     }
     return entry;
@@ -93,7 +95,7 @@ export function planPatches({ report, patches, toolVersion, release, config }: P
       mutate(entry.magic);
       entry.patches.add(patch.id);
       touched.add(site.file);
-      const { line, column } = lineColumn(entry.target.code, offset);
+      const { line, column } = entry.lines.at(offset);
       entry.edits.push({ patch: patch.id, site: site.site, file: site.file, offset, line, column, inserted });
     };
     const editor: PatchEditor = {
@@ -169,14 +171,4 @@ function afterImports(ast: t.File): number {
 function relativeSpecifier(fromFile: string, toFile: string): string {
   const rel = path.posix.relative(path.posix.dirname(fromFile), toFile);
   return rel.startsWith(".") ? rel : `./${rel}`;
-}
-
-function lineColumn(code: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = code.indexOf("\n"); i !== -1 && i < offset; i = code.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart };
 }

@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import fg from "fast-glob";
+import type FastGlob from "fast-glob";
+import { NeedleGroups } from "./needles.js";
+import { WholeFileReader } from "./whole-file-reader.js";
 
 /**
  * Bundle files that may hold gateway code. Left out: the worker bundle (minified, hash-pinned
@@ -16,8 +18,17 @@ export interface ScannedFile {
   content: Buffer;
 }
 
-export async function listBundleFiles(root: string): Promise<string[]> {
-  const files = await fg(BUNDLE_GLOB, {
+let fastGlob: typeof FastGlob | undefined;
+
+/**
+ * The bundle files, sorted. fast-glob is required on first use, not imported: commands that never
+ * list bundles (a no-change apply, status) do not load it, and requiring it skips the export-name
+ * scan Node runs when ESM imports a CommonJS package. The synchronous listing is the quicker one
+ * here, for the same reason as the reads below.
+ */
+export function listBundleFiles(root: string): string[] {
+  fastGlob ??= createRequire(import.meta.url)("fast-glob") as typeof FastGlob;
+  const files = fastGlob.sync(BUNDLE_GLOB, {
     cwd: root,
     ignore: BUNDLE_IGNORE,
     onlyFiles: true,
@@ -32,35 +43,25 @@ export async function listBundleFiles(root: string): Promise<string[]> {
  * A substring test on bytes is far cheaper than parsing, and only a handful of the thousands
  * of chunks pass it.
  *
- * The default reader is synchronous on purpose: with ~9,000 small chunks in the page cache,
- * fs.promises.readFile pays several thread-pool round trips per file and was about 3x slower than
- * readFileSync (2026.9.6: ~800 ms against ~290 ms including the substring tests). Nothing else
- * runs on the event loop while a command scans, so blocking it costs nothing.
+ * Reads are synchronous on purpose: with ~9,000 small chunks in the page cache, fs.promises.readFile
+ * pays several thread-pool round trips per file and was about 3x slower than readFileSync, and
+ * nothing else runs on the event loop while a command scans.
  */
-export async function prefilterFiles(
+export function prefilterFiles(
   root: string,
   files: readonly string[],
   groups: readonly (readonly string[])[],
-  concurrency = 32,
-  read: (rel: string) => Buffer | Promise<Buffer> = (rel) => readFileSync(path.join(root, rel)),
-): Promise<ScannedFile[]> {
-  // Sites share needles (four groups are the same pair), so each distinct needle is searched at
-  // most once per file: a file that matches nothing is scanned once per distinct first needle,
-  // not once per group.
-  const distinct = [...new Set(groups.flat())];
-  const needles = distinct.map((s) => Buffer.from(s));
-  const groupIndexes = groups.map((group) => group.map((s) => distinct.indexOf(s)));
+  /** Contents to use instead of the disk's. */
+  overrides: ReadonlyMap<string, Buffer> = new Map(),
+): ScannedFile[] {
+  const needles = new NeedleGroups(groups);
+  const reader = new WholeFileReader();
   const hits: ScannedFile[] = [];
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < files.length) {
-      const rel = files[next++]!;
-      const content = await read(rel);
-      const found: (boolean | undefined)[] = new Array(needles.length);
-      const contains = (i: number) => (found[i] ??= content.includes(needles[i]!));
-      if (groupIndexes.some((group) => group.every(contains))) hits.push({ path: rel, content });
-    }
+  for (const rel of files) {
+    const override = overrides.get(rel);
+    const content = override ?? reader.read(path.join(root, rel));
+    // The reader reuses its buffer: a kept file gets a copy of its own.
+    if (needles.matches(content)) hits.push({ path: rel, content: override ?? Buffer.from(content) });
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
   return hits.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -16,7 +16,6 @@ const RELEASES = (process.env.OCP_BENCH_RELEASES ?? "2026.3.24,2026.9.6").split(
 /** Runs per figure; clamped so a typo cannot start an unbounded bench. */
 const RUNS = Math.min(25, Math.max(1, Number(process.env.OCP_BENCH_RUNS ?? 7) || 7));
 const CHILD_TIMEOUT_MS = 3 * 60_000;
-const READ_CONCURRENCY = 32;
 
 const APPLY_TARGET_MS = 1000;
 const APPLY_TARGET_RELEASE = "2026.9.6";
@@ -73,10 +72,10 @@ async function timeInProcess(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** Baseline A: the project's own glob listing plus the prefilter's single read of every candidate file. */
-async function globAndPrefilter(pristine: string): Promise<number> {
-  const files = await listBundleFiles(pristine);
-  const hits = await prefilterFiles(pristine, files, SITES.map((s) => s.prefilter), READ_CONCURRENCY);
+/** Baseline A: the project's own bundle listing plus the prefilter's single read of every candidate file. */
+async function listAndPrefilter(pristine: string): Promise<number> {
+  const files = listBundleFiles(pristine);
+  const hits = prefilterFiles(pristine, files, SITES.map((s) => s.prefilter));
   return hits.length;
 }
 
@@ -87,14 +86,14 @@ function plainRead(pristine: string, files: readonly string[]): void {
 
 async function benchRelease(version: string, method: ReturnType<typeof rssMethod>): Promise<{ rows: Row[]; notes: string[] }> {
   const pristine = await ensureRelease(version);
-  const files = await listBundleFiles(pristine);
+  const files = listBundleFiles(pristine);
   const rows: Row[] = [];
   const notes: string[] = [];
 
   // Warm-up: page cache for the package and the tool's own modules, JIT for the in-process baseline.
   const patched = await freshCopy(version, "patched");
   expectOutcome(await timeNode(cliArgs(["apply"], patched.root, patched.stateDir), CHILD_TIMEOUT_MS), `${version} warm-up apply`, "applied");
-  const hitCount = await globAndPrefilter(pristine);
+  const hitCount = await listAndPrefilter(pristine);
   plainRead(pristine, files);
   expectOutcome(await timeNode(["-e", "0"], CHILD_TIMEOUT_MS), "bare node");
   notes.push(`${version}: ${files.length} bundle files listed, ${hitCount} pass the prefilter`);
@@ -110,7 +109,7 @@ async function benchRelease(version: string, method: ReturnType<typeof rssMethod
     expectOutcome(run, `${version} apply`, "applied");
     applyMs.push(run.ms);
     await dropScratch(copy.scratch);
-    prefilterMs.push(await timeInProcess(() => globAndPrefilter(pristine)));
+    prefilterMs.push(await timeInProcess(() => listAndPrefilter(pristine)));
     readMs.push(await timeInProcess(async () => plainRead(pristine, files)));
   }
   const rssCopy = await freshCopy(version, "apply-rss");
@@ -121,7 +120,7 @@ async function benchRelease(version: string, method: ReturnType<typeof rssMethod
   const apply = summarize(applyMs);
   const applyTarget =
     version === APPLY_TARGET_RELEASE ? `< ${APPLY_TARGET_MS} ms: ${apply.median < APPLY_TARGET_MS ? "target met" : "target missed"}` : "(none)";
-  rows.push({ release: version, measure: "apply (fresh copy, warm cache)", figure: apply, rssKiB: applyRss.rssKiB, cpuMs: applyRss.cpuMs, baseline: "glob + prefilter read (in-proc)", base: summarize(prefilterMs), target: applyTarget });
+  rows.push({ release: version, measure: "apply (fresh copy, warm cache)", figure: apply, rssKiB: applyRss.rssKiB, cpuMs: applyRss.cpuMs, baseline: "list + prefilter read (in-proc)", base: summarize(prefilterMs), target: applyTarget });
   rows.push({ release: version, measure: "  same apply, other baseline", figure: apply, baseline: "plain read of listed files", base: summarize(readMs), target: "" });
 
   // Commands on a patched install, each interleaved with its own bare Node starts.
@@ -190,7 +189,7 @@ async function main(): Promise<void> {
   const method = rssMethod();
   console.log(`openclaw-patch engine bench: node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} timed run(s) per figure (median, min)`);
   console.log(`  apply: \`node build/src/cli.js apply --dir <fresh hardlinked copy> --state-dir <fresh> --json\`, after one warm-up apply`);
-  console.log(`  apply baselines (in this process, same files, page cache warm): glob + prefilter = listBundleFiles() + prefilterFiles() with every site's needles;`);
+  console.log(`  apply baselines (in this process, same files, page cache warm): list + prefilter = listBundleFiles() + prefilterFiles() with every site's needles;`);
   console.log(`    plain read = readFileSync of every listed file, one after another, no substring test (listing done beforehand)`);
   console.log(`  other commands: child processes on a patched copy, each run interleaved with one \`node -e 0\``);
   console.log(`  ${describeRssMethod(method)}; CPU = user + system of that run`);
