@@ -7,11 +7,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startGateway } from "../support/gateway-process.js";
 import { churn, type ChurnVariant } from "./gateway-churn.js";
+import { waitUntilQuiet } from "./process-quiet.js";
 
 const START_TIMEOUT_MS = 10 * 60_000;
 const CONTROL_TIMEOUT_MS = 60_000;
 /** Lets connections closed at the end of a churn finish their teardown inside the counted window. */
 const SETTLE_MS = 500;
+/** Under valgrind an idle gateway still costs a little; start-up work costs far more, for minutes. */
+const QUIET = { maxShare: 0.1, windowMs: 2_000, timeoutMs: 5 * 60_000 };
 
 export interface CallgrindOptions {
   variants: readonly ChurnVariant[];
@@ -60,7 +63,7 @@ export async function countInstructions(options: CallgrindOptions): Promise<Reco
     const gateway = await startGateway({ packageRoot: variant.root, nodeBin, scratchDir: join(dir, "gateway"), env: variant.env, startTimeoutMs: START_TIMEOUT_MS });
     try {
       await churn(gateway, options.warmup, options.concurrency);
-      await sleep(SETTLE_MS);
+      await waitUntilQuiet(gateway.pid, QUIET);
       instrument(gateway.pid, true, vgdbPrefix);
       await churn(gateway, options.counted, options.concurrency);
       await sleep(SETTLE_MS);

@@ -4,12 +4,17 @@
 // whole life (seen here: two unpatched processes side by side differed that much, and so did two
 // patched ones, in both directions). Code and heap placement differ per process; so a ratio taken
 // from one process per variant measures that luck, not the patch. Every round therefore starts
-// new processes, and the ratio reported is the median of the per-round ratios.
+// new processes, waits until each is quiet (see process-quiet.ts), and the ratio reported is the
+// median of the per-round ratios.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startGateway, type RunningGateway } from "../support/gateway-process.js";
 import { healthy } from "../support/ws-clients.js";
+import { cpuTimeMs, waitUntilQuiet } from "./process-quiet.js";
+
+/** Quiet: at most 5 % of a core over a second, waited for at most 30 s per gateway. */
+const QUIET = { maxShare: 0.05, windowMs: 1_000, timeoutMs: 30_000 };
 
 export interface ChurnVariant {
   name: string;
@@ -46,13 +51,6 @@ function rssKb(pid: number): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
-/** utime + stime of a process in milliseconds, from /proc/PID/stat (clock ticks of 10 ms). */
-function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 function fdCount(pid: number): number {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
@@ -86,7 +84,10 @@ export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult
         const scratchDir = join(options.scratch, `churn-${round}-${variant.name.replace(/\W+/g, "-")}`);
         running.push({ variant, gateway: await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: variant.env }) });
       }
-      for (const { gateway } of running) await churn(gateway, options.warmup, options.concurrency);
+      for (const { gateway } of running) {
+        await churn(gateway, options.warmup, options.concurrency);
+        await waitUntilQuiet(gateway.pid, QUIET);
+      }
       const measured: ChurnRound = { rates: {}, cpuMs: {} };
       // Alternating order, so a load that drifts during a round hits every variant alike.
       const order = round % 2 === 0 ? running : [...running].reverse();

@@ -79,7 +79,7 @@ function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): st
 
 function instructionLines(counts: Record<string, number> | undefined): string[] {
   if (counts === undefined) return ["", "instructions per connection: skipped (valgrind not found, or OCP_BENCH_CALLGRIND=0)"];
-  const lines = ["", `instructions per connection (callgrind, ${CALLGRIND_COUNTED} connections counted after ${CALLGRIND_WARMUP} uncounted; the gateway's own timers move this by about 1 %):`];
+  const lines = ["", `instructions per connection (callgrind, ${CALLGRIND_COUNTED} connections counted after ${CALLGRIND_WARMUP} uncounted; processes of one install differ by up to 8 %, so read this beside the churn ratios):`];
   for (const [name, count] of Object.entries(counts)) {
     lines.push(`${name.padEnd(28)}${Math.round(count).toLocaleString("en-US").padStart(14)}  x${(count / counts[UNPATCHED]!).toFixed(4)} unpatched`);
   }
