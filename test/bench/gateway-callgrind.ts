@@ -46,7 +46,7 @@ function callgrindNode(dir: string, nodeBin: string, outFile: string, vgdbPrefix
 }
 
 /** The gateway keeps /tmp private (a mount namespace), so vgdb's pipes live in the scratch folder. */
-function instrument(pid: number, on: boolean, vgdbPrefix: string): void {
+export function instrument(pid: number, on: boolean, vgdbPrefix: string): void {
   const run = spawnSync("callgrind_control", [`--vgdb-prefix=${vgdbPrefix}`, "-i", on ? "on" : "off", String(pid)], { encoding: "utf8", timeout: CONTROL_TIMEOUT_MS });
   if (run.status !== 0) throw new Error(`callgrind_control -i ${on ? "on" : "off"} ${pid} failed: ${run.stderr}${run.stdout}`);
 }

@@ -14,6 +14,7 @@ import { makeScratch } from "../support/packages.js";
 import { FAST_PATCH_ENV, runZombieScenarios, type ZombieScenarioResult } from "../gateway/scenarios.js";
 import { callgrindAvailable, countInstructions } from "./gateway-callgrind.js";
 import { runChurnRounds, type ChurnResult, type ChurnVariant } from "./gateway-churn.js";
+import { countRuntimeCost, type RuntimeCost } from "./runtime-cost.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
 const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 7, 1, 31);
@@ -22,6 +23,8 @@ const WARMUP = 60;
 const CONCURRENCY = 4;
 const CALLGRIND_WARMUP = 150;
 const CALLGRIND_COUNTED = bounded(process.env.OCP_BENCH_CALLGRIND_CONNECTIONS, 800, 50, 5000);
+const RUNTIME_COST_WARMUP = 500;
+const RUNTIME_COST_COUNTED = 2_000;
 const ZOMBIE_WINDOW_MS = 12_000;
 const TARGET_RATIO = 0.97;
 
@@ -89,6 +92,23 @@ function instructionLines(counts: Record<string, number> | undefined): string[] 
   return lines;
 }
 
+function runtimeCostLines(cost: RuntimeCost | undefined, gateway: number | undefined): string[] {
+  if (cost === undefined || gateway === undefined) return [];
+  const off = cost.traceOff - cost.bareWs;
+  const lifecycle = cost.traceLifecycle - cost.traceOff;
+  const share = (n: number): string => `${((n / gateway) * 100).toFixed(2)} % of an unpatched gateway connection`;
+  const patched = gateway / (gateway + off);
+  const tracing = (gateway + off) / (gateway + off + lifecycle);
+  return [
+    "",
+    `the runtime alone (callgrind on a bare ws server hosting it like a patched chunk, ${RUNTIME_COST_COUNTED} connections; repeats to about 0.1 %):`,
+    `bare ws server              ${Math.round(cost.bareWs).toLocaleString("en-US").padStart(14)}`,
+    `runtime, trace off          ${`+${Math.round(off).toLocaleString("en-US")}`.padStart(14)}  ${share(off)}`,
+    `lifecycle tracing on top    ${`+${Math.round(lifecycle).toLocaleString("en-US")}`.padStart(14)}  ${share(lifecycle)}`,
+    `throughput bound from these: patched / unpatched ${patched.toFixed(3)} ${verdict(patched)}, lifecycle / off ${tracing.toFixed(3)} ${verdict(tracing)}`,
+  ];
+}
+
 function zombieLines(zombies: Record<string, ZombieScenarioResult>): string[] {
   const lines = ["", `time each misbehaving peer was held (heartbeat 2 s, pong timeout 2 s, grace 1 s, headers 2 s; window ${ZOMBIE_WINDOW_MS / 1000} s):`];
   const unpatched = heldTimes(zombies[UNPATCHED]!);
@@ -118,6 +138,10 @@ async function main(): Promise<void> {
       process.env.OCP_BENCH_CALLGRIND !== "0" && callgrindAvailable()
         ? await countInstructions({ variants, nodeBin, scratch, warmup: CALLGRIND_WARMUP, counted: CALLGRIND_COUNTED, concurrency: CONCURRENCY })
         : undefined;
+    const cost =
+      counts !== undefined
+        ? await countRuntimeCost({ nodeBin, packageRoot: stockRoot, runtimeFile: join(patchedRoot, "openclaw-patch-runtime.mjs"), scratch, warmup: RUNTIME_COST_WARMUP, counted: RUNTIME_COST_COUNTED, concurrency: CONCURRENCY })
+        : undefined;
     const zombies: Record<string, ZombieScenarioResult> = {};
     for (const v of variants.slice(0, 2)) {
       zombies[v.name] = await runZombieScenarios({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `z-${v.name.replace(/\W+/g, "-")}`), env: { ...FAST_PATCH_ENV, OPENCLAW_PATCH_HEADERS_TIMEOUT_MS: "2000", ...v.env }, windowMs: ZOMBIE_WINDOW_MS });
@@ -127,6 +151,7 @@ async function main(): Promise<void> {
       `openclaw ${RELEASE} under Node ${nodeVersionForGateway(RELEASE)}; load ${loadAtStart.map((l) => l.toFixed(1)).join(" ")} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at end`,
       ...churnLines(variants, churned),
       ...instructionLines(counts),
+      ...runtimeCostLines(cost, counts?.[UNPATCHED]),
       ...zombieLines(zombies),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
