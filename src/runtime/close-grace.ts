@@ -1,12 +1,10 @@
 import { callSafely, neverThrows } from "./hook-safety.js";
-import { routeMethodCalls } from "./method-wrap.js";
+import { routeMethodCalls, type AnyFunction } from "./method-wrap.js";
 import { guardedSocketOf, type GuardedSocket } from "./socket-guard.js";
 import { closeCalled } from "./socket-trace.js";
 import { terminateByFix } from "./terminate.js";
 import { startTimeout } from "./timers.js";
 import { tracingActive } from "./trace.js";
-
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * ws waits 30 s for a close handshake the peer may never answer (a frozen or non-reading peer),

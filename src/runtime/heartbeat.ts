@@ -1,6 +1,5 @@
-import type { GuardedSocket } from "./socket-guard.js";
-import { pongWatchOf } from "./socket-guard.js";
-import { neverThrows } from "./hook-safety.js";
+import { pongWatchOf, type GuardedSocket } from "./socket-guard.js";
+import { callSafely } from "./hook-safety.js";
 
 /**
  * One heartbeat round over a group. A socket with an open pong window is left alone: its deadline
@@ -12,6 +11,6 @@ export function heartbeatRound(members: Iterable<GuardedSocket>, heartbeatMs: nu
     const watch = member.pongWatch;
     if (watch !== undefined && (watch.awaitingPong || watch.releasePingedWithin(heartbeatMs))) continue;
     // One socket whose ping throws (e.g. a half-torn-down transport) must not starve the others.
-    neverThrows("heartbeat ping", () => pongWatchOf(member).sendOwnPing())();
+    callSafely("heartbeat ping", () => pongWatchOf(member).sendOwnPing());
   }
 }

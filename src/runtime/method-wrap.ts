@@ -1,6 +1,6 @@
 import { sharedState } from "./shared-state.js";
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+export type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
 /** Decides one call: `original` is the method as it was, `receiver` the object it was called on. */
 export type MethodRoute = (original: AnyFunction, receiver: unknown, args: unknown[]) => unknown;

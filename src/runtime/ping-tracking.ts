@@ -1,10 +1,9 @@
-import { routeMethodCalls } from "./method-wrap.js";
+import { routeMethodCalls, type AnyFunction } from "./method-wrap.js";
 import { neverThrows } from "./hook-safety.js";
 import { guardedSocketOf, pongWatchOf, type GuardedSocket } from "./socket-guard.js";
 import { WS_OPEN } from "./ws-shapes.js";
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type FlushCallback = (error?: unknown) => void;
 
 /**

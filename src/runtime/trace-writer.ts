@@ -69,9 +69,10 @@ export class TraceFileWriter {
     if (!this.writing && this.pending.length === 0) return Promise.resolve();
     const waiting = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (this.flushQueued !== undefined) {
+      // Queued again, now with a waiter: queueFlush then flushes at once and keeps the process alive.
       clearTimeout(this.flushQueued);
       this.flushQueued = undefined;
-      void this.flush();
+      this.queueFlush();
     }
     return waiting;
   }

@@ -59,20 +59,24 @@ function fdCount(pid: number): number {
   }
 }
 
-/** Connect, authenticate, disconnect — `count` times, `concurrency` at once; returns connections/s. */
-export async function churn(gateway: RunningGateway, count: number, concurrency: number): Promise<number> {
-  const target = { port: gateway.port, token: gateway.token };
+/** Runs `connection` `count` times, `concurrency` at once; returns connections per second. */
+export async function runConnections(count: number, concurrency: number, connection: () => Promise<void>): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async (): Promise<void> => {
     while (next < count) {
       next++;
-      const client = await healthy(target);
-      client.destroy();
+      await connection();
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return (count / (performance.now() - started)) * 1000;
+}
+
+/** Connect, authenticate, disconnect — `count` times, `concurrency` at once; returns connections/s. */
+export function churn(gateway: RunningGateway, count: number, concurrency: number): Promise<number> {
+  const target = { port: gateway.port, token: gateway.token };
+  return runConnections(count, concurrency, async () => (await healthy(target)).destroy());
 }
 
 export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult> {

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket } from "ws";
+import { within } from "../runtime/helpers.js";
 import { instrument } from "./gateway-callgrind.js";
+import { runConnections } from "./gateway-churn.js";
 
 const SERVER = fileURLToPath(new URL("./runtime-cost-server.js", import.meta.url));
 const START_TIMEOUT_MS = 120_000;
@@ -34,17 +36,9 @@ export interface RuntimeCost {
   traceLifecycle: number;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Connect, send one message, wait for the answer, drop the connection: the gateway churn's shape. */
 function oneConnection(port: number): Promise<void> {
-  return withTimeout(
+  return within(
     new Promise<void>((resolve, reject) => {
       const socket = new WebSocket(`ws://127.0.0.1:${port}`);
       socket.once("open", () => socket.send(JSON.stringify({ type: "connect" })));
@@ -59,17 +53,6 @@ function oneConnection(port: number): Promise<void> {
   );
 }
 
-async function churn(port: number, count: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next++;
-      await oneConnection(port);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
 async function countOne(label: string, runtime: string, trace: string, options: RuntimeCostOptions, wsEntry: string): Promise<number> {
   const dir = join(options.scratch, `runtime-cost-${label}`);
   mkdirSync(dir, { recursive: true });
@@ -79,21 +62,21 @@ async function countOne(label: string, runtime: string, trace: string, options: 
   const env = { ...process.env, OCP_COST_WS: wsEntry, OCP_COST_RUNTIME: runtime, OPENCLAW_PATCH_TRACE: trace, OPENCLAW_PATCH_TRACE_FILE: join(dir, "trace.jsonl") };
   const child = spawn("valgrind", args, { env, stdio: ["ignore", "ignore", "ignore", "ipc"] });
   try {
-    const port = await withTimeout(new Promise<number>((resolve, reject) => {
+    const port = await within(new Promise<number>((resolve, reject) => {
       child.once("message", (message) => resolve((message as { port: number }).port));
       child.once("exit", (code) => reject(new Error(`runtime cost server exited with ${code}; see ${outFile}.log`)));
     }), START_TIMEOUT_MS, "the runtime cost server to listen");
-    await churn(port, options.warmup, options.concurrency);
+    await runConnections(options.warmup, options.concurrency, () => oneConnection(port));
     await sleep(SETTLE_MS);
     instrument(child.pid!, true, vgdbPrefix);
-    await churn(port, options.counted, options.concurrency);
+    await runConnections(options.counted, options.concurrency, () => oneConnection(port));
     await sleep(SETTLE_MS);
     instrument(child.pid!, false, vgdbPrefix);
   } finally {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     if (child.connected) child.send("exit");
     else child.kill("SIGKILL");
-    await withTimeout(exited, START_TIMEOUT_MS, "the runtime cost server to exit").catch(() => child.kill("SIGKILL"));
+    await within(exited, START_TIMEOUT_MS, "the runtime cost server to exit").catch(() => child.kill("SIGKILL"));
   }
   const collected = /Collected : (\d+)/.exec(readFileSync(`${outFile}.log`, "utf8"));
   if (collected === null) throw new Error(`no instruction count in ${outFile}.log`);
