@@ -16,9 +16,14 @@ export function routeCloseCalls(guarded: GuardedSocket): void {
 }
 
 export function terminateOnError(guarded: GuardedSocket): void {
-  const { socket } = guarded;
   // An extra listener, never a replacement: the gateway's own error handling still runs.
-  socket.on("error", neverThrows("error listener", () => terminateByFix(socket, guarded.connectionId, "socket-error")));
+  guarded.socket.on("error", onGuardedSocketError);
+}
+
+/** Shared by every guarded socket (ws calls it with the socket as `this`): no closure per connection. */
+function onGuardedSocketError(this: unknown): void {
+  const guarded = guardedSocketOf(this);
+  if (guarded !== undefined) callSafely("error listener", terminateByFix, guarded.socket, guarded.connectionId, "socket-error");
 }
 
 /**

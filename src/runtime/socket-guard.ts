@@ -1,6 +1,6 @@
 import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
 import { routeCloseCalls, terminateOnError } from "./close-grace.js";
-import { neverThrows } from "./hook-safety.js";
+import { callSafely, neverThrows } from "./hook-safety.js";
 import { enableTcpKeepAlive } from "./keepalive.js";
 import { trackPings } from "./ping-tracking.js";
 import { PongWatch } from "./pong-watch.js";
@@ -71,7 +71,7 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
   };
   state.sockets.set(socket, guarded);
   state.liveSockets.add(guarded);
-  socket.on("close", neverThrows("close listener", (code: unknown) => socketClosed(guarded, code)));
+  socket.on("close", onGuardedSocketClose);
 
   if (watchesPongs) trackPings(guarded);
   routeCloseCalls(guarded);
@@ -104,6 +104,15 @@ function createPongWatch(socket: WsSocketLike, connectionId: number, config: Run
       terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping");
     },
   });
+}
+
+/**
+ * One listener function for every guarded socket (ws calls it with the socket as `this`), so a
+ * connection costs no closures for it: connection churn is where the runtime's cost shows.
+ */
+function onGuardedSocketClose(this: unknown, code: unknown): void {
+  const guarded = guardedSocketOf(this);
+  if (guarded !== undefined) callSafely("close listener", socketClosed, guarded, code);
 }
 
 function socketClosed(guarded: GuardedSocket, code: unknown): void {

@@ -23,6 +23,8 @@ export interface CallgrindOptions {
   warmup: number;
   counted: number;
   concurrency: number;
+  /** Processes counted per variant, one after another. */
+  processes: number;
 }
 
 export function callgrindAvailable(): boolean {
@@ -51,29 +53,38 @@ export function instrument(pid: number, on: boolean, vgdbPrefix: string): void {
   if (run.status !== 0) throw new Error(`callgrind_control -i ${on ? "on" : "off"} ${pid} failed: ${run.stderr}${run.stdout}`);
 }
 
-/** Instructions per connection for each variant, one gateway under callgrind at a time. */
-export async function countInstructions(options: CallgrindOptions): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const variant of options.variants) {
-    const label = variant.name.replace(/\W+/g, "-");
-    const dir = join(options.scratch, `callgrind-${label}`);
-    const outFile = join(dir, "callgrind.out");
-    const vgdbPrefix = join(dir, "vgdb");
-    const nodeBin = callgrindNode(dir, options.nodeBin, outFile, vgdbPrefix);
-    const gateway = await startGateway({ packageRoot: variant.root, nodeBin, scratchDir: join(dir, "gateway"), env: variant.env, startTimeoutMs: START_TIMEOUT_MS });
-    try {
-      await churn(gateway, options.warmup, options.concurrency);
-      await waitUntilQuiet(gateway.pid, QUIET);
-      instrument(gateway.pid, true, vgdbPrefix);
-      await churn(gateway, options.counted, options.concurrency);
-      await sleep(SETTLE_MS);
-      instrument(gateway.pid, false, vgdbPrefix);
-    } finally {
-      await gateway.stop("SIGTERM", { timeoutMs: 120_000 });
-    }
-    const collected = /Collected : (\d+)/.exec(readFileSync(`${outFile}.log`, "utf8"));
-    if (collected === null) throw new Error(`no instruction count in ${outFile}.log`);
-    counts[variant.name] = Number(collected[1]) / options.counted;
+/**
+ * Instructions per connection for each variant, one count per process, one gateway under callgrind
+ * at a time. Processes of one install can differ: one unpatched process counted 7 % more than
+ * another, its extra work in V8 migrating objects to new hidden classes, the sign of code that was
+ * optimised against shapes that then changed.
+ */
+export async function countInstructions(options: CallgrindOptions): Promise<Record<string, number[]>> {
+  const counts: Record<string, number[]> = {};
+  for (let index = 0; index < options.processes; index++) {
+    for (const variant of options.variants) (counts[variant.name] ??= []).push(await countOneProcess(variant, index, options));
   }
   return counts;
+}
+
+async function countOneProcess(variant: ChurnVariant, index: number, options: CallgrindOptions): Promise<number> {
+  const label = `${variant.name.replace(/\W+/g, "-")}-${index}`;
+  const dir = join(options.scratch, `callgrind-${label}`);
+  const outFile = join(dir, "callgrind.out");
+  const vgdbPrefix = join(dir, "vgdb");
+  const nodeBin = callgrindNode(dir, options.nodeBin, outFile, vgdbPrefix);
+  const gateway = await startGateway({ packageRoot: variant.root, nodeBin, scratchDir: join(dir, "gateway"), env: variant.env, startTimeoutMs: START_TIMEOUT_MS });
+  try {
+    await churn(gateway, options.warmup, options.concurrency);
+    await waitUntilQuiet(gateway.pid, QUIET);
+    instrument(gateway.pid, true, vgdbPrefix);
+    await churn(gateway, options.counted, options.concurrency);
+    await sleep(SETTLE_MS);
+    instrument(gateway.pid, false, vgdbPrefix);
+  } finally {
+    await gateway.stop("SIGTERM", { timeoutMs: 120_000 });
+  }
+  const collected = /Collected : (\d+)/.exec(readFileSync(`${outFile}.log`, "utf8"));
+  if (collected === null) throw new Error(`no instruction count in ${outFile}.log`);
+  return Number(collected[1]) / options.counted;
 }

@@ -1,11 +1,20 @@
 // Connection churn against the real gateway, each variant in fresh processes every round.
 //
-// One gateway process can run 20–30 % faster or slower than another of the same install for its
-// whole life (seen here: two unpatched processes side by side differed that much, and so did two
-// patched ones, in both directions). Code and heap placement differ per process; so a ratio taken
-// from one process per variant measures that luck, not the patch. Every round therefore starts
-// new processes, waits until each is quiet (see process-quiet.ts), and the ratio reported is the
-// median of the per-round ratios.
+// What made earlier figures wander (per-round ratios 0.64–1.33, and two processes of one install
+// 10 % apart), and what each step below removes:
+// - Start-up: a fresh gateway keeps working for a while after it listens; each process is waited
+//   on until quiet (process-quiet.ts).
+// - Warm-up: every connection makes the gateway serialise its presence list into the hello and
+//   into broadcasts, and that list grows with each new client up to 200 entries (the hello grows
+//   from 4 KB to 36 KB); V8 keeps tiering the per-connection code up for thousands of connections
+//   (throughput still rose 60 % between the 1st and the 5th thousand).
+// - Idle history: a process warmed first and then left idle while the others warmed came back
+//   slower (V8 shrinks an idle heap, and code ages). Warm-up is interleaved like the measurement.
+// - Drift and position: the machine's speed changes from one second to the next (other tenants,
+//   the other core), and whichever variant ran first in a segment came out fastest. Variants take
+//   turns in short segments, in an order where each holds every position equally often.
+// - Small samples: 400 connections per variant left ±7 % between two processes of one install;
+//   thousands per variant and round bring that to a few percent. Fresh processes every round.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -44,6 +53,8 @@ export interface ChurnOptions {
   perRound: number;
   concurrency: number;
   warmup: number;
+  /** Connections per turn: variants take turns in segments of this many connections. */
+  segment: number;
 }
 
 function rssKb(pid: number): number {
@@ -79,30 +90,72 @@ export function churn(gateway: RunningGateway, count: number, concurrency: numbe
   return runConnections(count, concurrency, async () => (await healthy(target)).destroy());
 }
 
+/**
+ * The order of turn `index`: rotation `index / 2`, reversed on odd turns. Over 2n turns each of n
+ * variants holds every position twice, so no variant always follows the same one.
+ */
+export function turnOrder<T>(items: readonly T[], index: number): T[] {
+  const shift = Math.floor(index / 2) % items.length;
+  const rotated = [...items.slice(shift), ...items.slice(0, shift)];
+  return index % 2 === 0 ? rotated : rotated.reverse();
+}
+
+/** Turns needed for `connections` per variant, rounded up to whole cycles of 2n turns. */
+function turnCount(connections: number, segment: number, variants: number): number {
+  const cycle = 2 * variants;
+  return Math.max(cycle, Math.ceil(connections / segment / cycle) * cycle);
+}
+
+interface RunningVariant {
+  variant: ChurnVariant;
+  gateway: RunningGateway;
+}
+
+async function warmUp(running: readonly RunningVariant[], options: ChurnOptions): Promise<void> {
+  for (const { gateway } of running) await waitUntilQuiet(gateway.pid, QUIET);
+  const turns = turnCount(options.warmup, options.segment, running.length);
+  for (let turn = 0; turn < turns; turn++) {
+    for (const { gateway } of turnOrder(running, turn)) await churn(gateway, options.segment, options.concurrency);
+  }
+}
+
+async function measureRound(running: readonly RunningVariant[], options: ChurnOptions): Promise<ChurnRound> {
+  const turns = turnCount(options.perRound, options.segment, running.length);
+  const elapsedMs = new Map<string, number>();
+  const cpuMs = new Map<string, number>();
+  for (let turn = 0; turn < turns; turn++) {
+    for (const { variant, gateway } of turnOrder(running, turn)) {
+      const cpuBefore = cpuTimeMs(gateway.pid);
+      const started = performance.now();
+      await churn(gateway, options.segment, options.concurrency);
+      elapsedMs.set(variant.name, (elapsedMs.get(variant.name) ?? 0) + performance.now() - started);
+      cpuMs.set(variant.name, (cpuMs.get(variant.name) ?? 0) + cpuTimeMs(gateway.pid) - cpuBefore);
+    }
+  }
+  const connections = turns * options.segment;
+  const round: ChurnRound = { rates: {}, cpuMs: {} };
+  for (const { variant } of running) {
+    round.rates[variant.name] = (connections / elapsedMs.get(variant.name)!) * 1000;
+    round.cpuMs[variant.name] = cpuMs.get(variant.name)! / connections;
+  }
+  return round;
+}
+
 export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult> {
   const result: ChurnResult = { rounds: [], rssAfterKb: {}, fdsAfter: {} };
   for (let round = 0; round < options.rounds; round++) {
-    const running: { variant: ChurnVariant; gateway: RunningGateway }[] = [];
+    const running: RunningVariant[] = [];
     try {
       for (const variant of options.variants) {
         const scratchDir = join(options.scratch, `churn-${round}-${variant.name.replace(/\W+/g, "-")}`);
         running.push({ variant, gateway: await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: variant.env }) });
       }
-      for (const { gateway } of running) {
-        await churn(gateway, options.warmup, options.concurrency);
-        await waitUntilQuiet(gateway.pid, QUIET);
-      }
-      const measured: ChurnRound = { rates: {}, cpuMs: {} };
-      // Alternating order, so a load that drifts during a round hits every variant alike.
-      const order = round % 2 === 0 ? running : [...running].reverse();
-      for (const { variant, gateway } of order) {
-        const cpuBefore = cpuTimeMs(gateway.pid);
-        measured.rates[variant.name] = await churn(gateway, options.perRound, options.concurrency);
-        measured.cpuMs[variant.name] = (cpuTimeMs(gateway.pid) - cpuBefore) / options.perRound;
+      await warmUp(running, options);
+      result.rounds.push(await measureRound(running, options));
+      for (const { variant, gateway } of running) {
         result.rssAfterKb[variant.name] = rssKb(gateway.pid);
         result.fdsAfter[variant.name] = fdCount(gateway.pid);
       }
-      result.rounds.push(measured);
     } finally {
       for (const { gateway } of running) await gateway.stop("SIGTERM", { timeoutMs: 40_000 });
     }
