@@ -28,7 +28,7 @@ const CALLGRIND_WARMUP = 1_000;
 /**
  * One connection at a time under callgrind: with four, how many peers each connect and disconnect
  * is broadcast to depends on timing, and valgrind's slowdown shifts that timing. One at a time,
- * two processes of one install counted within 0.1 % of each other (four at a time: 4 %).
+ * two processes of one install counted 0.05–2.4 % apart (four at a time: up to 4 %).
  */
 const CALLGRIND_CONCURRENCY = 1;
 const CALLGRIND_PROCESSES = bounded(process.env.OCP_BENCH_CALLGRIND_PROCESSES, 2, 1, 9);
