@@ -43,6 +43,9 @@ export interface ChurnResult {
   /** Resident memory (KiB) and open descriptors of each variant's last process after its churn. */
   rssAfterKb: Record<string, number>;
   fdsAfter: Record<string, number>;
+  /** Connections per variant and round actually run: the requested counts rounded up to whole turn cycles. */
+  warmedUp: number;
+  measured: number;
 }
 
 export interface ChurnOptions {
@@ -142,7 +145,14 @@ async function measureRound(running: readonly RunningVariant[], options: ChurnOp
 }
 
 export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult> {
-  const result: ChurnResult = { rounds: [], rssAfterKb: {}, fdsAfter: {} };
+  const n = options.variants.length;
+  const result: ChurnResult = {
+    rounds: [],
+    rssAfterKb: {},
+    fdsAfter: {},
+    warmedUp: turnCount(options.warmup, options.segment, n) * options.segment,
+    measured: turnCount(options.perRound, options.segment, n) * options.segment,
+  };
   for (let round = 0; round < options.rounds; round++) {
     const running: RunningVariant[] = [];
     try {

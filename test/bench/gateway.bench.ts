@@ -84,7 +84,7 @@ function ratioList(ratios: readonly number[]): string {
 
 function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): string[] {
   const lines = [
-    `churn: ${ROUNDS} rounds, each in fresh gateway processes: ${WARMUP} connections per variant to warm up, then ${PER_ROUND} measured (connect, authenticate, close; ${CONCURRENCY} at a time), variants taking turns every ${SEGMENT}`,
+    `churn: ${ROUNDS} rounds, each in fresh gateway processes: ${churned.warmedUp} connections per variant to warm up, then ${churned.measured} measured (connect, authenticate, close; ${CONCURRENCY} at a time), variants taking turns every ${SEGMENT}`,
     `the baseline of each round is the geometric mean of its two unpatched processes; their ratio to each other is the run's noise floor`,
     "",
     "variant                     churn conn/s (median)  ratio vs unpatched  gateway CPU/conn (median)  RSS after churn  fds after",
