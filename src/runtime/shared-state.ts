@@ -11,7 +11,8 @@ import type { ProcessTracer } from "./tracing.js";
  */
 export interface RuntimeState {
   readonly schema: typeof STATE_SCHEMA;
-  readonly sockets: WeakMap<object, GuardedSocket>;
+  /** Where each guarded socket keeps its guard (see `socket-guard.ts`); the schema is in its name. */
+  readonly guardKey: symbol;
   readonly servers: WeakMap<object, ServerGuard>;
   /** Servers whose shutdown bound is armed, including servers that were never guarded. */
   readonly shutdownArmed: WeakSet<object>;
@@ -22,7 +23,6 @@ export interface RuntimeState {
   readonly firstRequestDeadlines: Map<object, number>;
   /** The one interval enforcing those deadlines; runs only while some are pending. */
   firstRequestSweep: NodeJS.Timeout | undefined;
-  readonly keepAliveSockets: WeakSet<object>;
   /** Prototypes whose methods route through the runtime, and which of their methods do. */
   readonly routedMethods: WeakMap<object, Set<string>>;
   readonly traceSinks: Set<TraceSink>;
@@ -37,21 +37,22 @@ export interface RuntimeState {
 
 const STATE_KEY = Symbol.for("openclaw-patch.runtime");
 /** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
-const STATE_SCHEMA = 3;
+const STATE_SCHEMA = 4;
 
 let privateState: RuntimeState | undefined;
+/** Resolved once: every connection reads the state several times, and the global lookup is not free. */
+let resolvedState: RuntimeState | undefined;
 
 function createState(): RuntimeState {
   return {
     schema: STATE_SCHEMA,
-    sockets: new WeakMap(),
+    guardKey: Symbol.for(`openclaw-patch.guarded-socket.v${STATE_SCHEMA}`),
     servers: new WeakMap(),
     shutdownArmed: new WeakSet(),
     tunedHttpServers: new WeakSet(),
     deadlineServers: new WeakSet(),
     firstRequestDeadlines: new Map(),
     firstRequestSweep: undefined,
-    keepAliveSockets: new WeakSet(),
     routedMethods: new WeakMap(),
     traceSinks: new Set(),
     warnedKeys: new Set(),
@@ -63,6 +64,10 @@ function createState(): RuntimeState {
 }
 
 export function sharedState(): RuntimeState {
+  return (resolvedState ??= resolveState());
+}
+
+function resolveState(): RuntimeState {
   const holder = globalThis as Record<symbol, unknown>;
   const existing = holder[STATE_KEY] as Partial<RuntimeState> | undefined;
   if (existing === undefined) {

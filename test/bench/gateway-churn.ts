@@ -11,10 +11,15 @@
 // - Idle history: a process warmed first and then left idle while the others warmed came back
 //   slower (V8 shrinks an idle heap, and code ages). Warm-up is interleaved like the measurement.
 // - Drift and position: the machine's speed changes from one second to the next (other tenants,
-//   the other core), and whichever variant ran first in a segment came out fastest. Variants take
+//   the other core), and whichever process ran first in a segment came out fastest. Processes take
 //   turns in short segments, in an order where each holds every position equally often.
 // - Small samples: 400 connections per variant left ±7 % between two processes of one install;
-//   thousands per variant and round bring that to a few percent. Fresh processes every round.
+//   thousands per process and round bring that to a few percent. Fresh processes every round.
+// - Slow processes: about one gateway process in five, unpatched or patched alike, runs 10–20 %
+//   slower than its siblings for long stretches (more CPU and about three times the page faults
+//   per connection, often a heap 100 MiB larger). With one process per variant, whichever variant
+//   drew such a process lost the round. Each variant now runs several processes per round and is
+//   represented by its median process; start order rotates every round.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -31,32 +36,40 @@ export interface ChurnVariant {
   env: Record<string, string>;
 }
 
+/** One gateway process's figures over the measured connections of a round. */
+export interface ProcessChurn {
+  /** Connections per second. */
+  rate: number;
+  /** Gateway CPU (user + system) per connection in milliseconds. */
+  cpuMs: number;
+  /** Resident memory (KiB) and open descriptors after its churn. */
+  rssKb: number;
+  fds: number;
+}
+
 export interface ChurnRound {
-  /** Connections per second, per variant name. */
-  rates: Record<string, number>;
-  /** Gateway CPU (user + system) per connection in milliseconds, per variant name. */
-  cpuMs: Record<string, number>;
+  /** Per variant name, its processes in start order. */
+  processes: Record<string, ProcessChurn[]>;
 }
 
 export interface ChurnResult {
   rounds: ChurnRound[];
-  /** Resident memory (KiB) and open descriptors of each variant's last process after its churn. */
-  rssAfterKb: Record<string, number>;
-  fdsAfter: Record<string, number>;
-  /** Connections per variant and round actually run: the requested counts rounded up to whole turn cycles. */
+  /** Connections per process and round actually run: the requested counts rounded up to whole turn cycles. */
   warmedUp: number;
   measured: number;
 }
 
 export interface ChurnOptions {
   variants: readonly ChurnVariant[];
+  /** Gateway processes per variant and round. */
+  processes: number;
   nodeBin: string;
   scratch: string;
   rounds: number;
   perRound: number;
   concurrency: number;
   warmup: number;
-  /** Connections per turn: variants take turns in segments of this many connections. */
+  /** Connections per turn: processes take turns in segments of this many connections. */
   segment: number;
 }
 
@@ -103,18 +116,26 @@ export function turnOrder<T>(items: readonly T[], index: number): T[] {
   return index % 2 === 0 ? rotated : rotated.reverse();
 }
 
-/** Turns needed for `connections` per variant, rounded up to whole cycles of 2n turns. */
-function turnCount(connections: number, segment: number, variants: number): number {
-  const cycle = 2 * variants;
+/** Turns needed for `connections` per process, rounded up to whole cycles of 2n turns. */
+function turnCount(connections: number, segment: number, processes: number): number {
+  const cycle = 2 * processes;
   return Math.max(cycle, Math.ceil(connections / segment / cycle) * cycle);
 }
 
-interface RunningVariant {
+interface RunningProcess {
   variant: ChurnVariant;
   gateway: RunningGateway;
 }
 
-async function warmUp(running: readonly RunningVariant[], options: ChurnOptions): Promise<void> {
+/** Every variant's processes, interleaved (first of each variant, then second, ...), rotated by `shift`. */
+function startOrder(options: ChurnOptions, shift: number): ChurnVariant[] {
+  const order: ChurnVariant[] = [];
+  for (let copy = 0; copy < options.processes; copy++) order.push(...options.variants);
+  const k = shift % order.length;
+  return [...order.slice(k), ...order.slice(0, k)];
+}
+
+async function warmUp(running: readonly RunningProcess[], options: ChurnOptions): Promise<void> {
   for (const { gateway } of running) await waitUntilQuiet(gateway.pid, QUIET);
   const turns = turnCount(options.warmup, options.segment, running.length);
   for (let turn = 0; turn < turns; turn++) {
@@ -122,50 +143,49 @@ async function warmUp(running: readonly RunningVariant[], options: ChurnOptions)
   }
 }
 
-async function measureRound(running: readonly RunningVariant[], options: ChurnOptions): Promise<ChurnRound> {
+async function measureRound(running: readonly RunningProcess[], options: ChurnOptions): Promise<ChurnRound> {
   const turns = turnCount(options.perRound, options.segment, running.length);
-  const elapsedMs = new Map<string, number>();
-  const cpuMs = new Map<string, number>();
+  const elapsedMs = new Map<RunningProcess, number>();
+  const cpuMs = new Map<RunningProcess, number>();
   for (let turn = 0; turn < turns; turn++) {
-    for (const { variant, gateway } of turnOrder(running, turn)) {
-      const cpuBefore = cpuTimeMs(gateway.pid);
+    for (const member of turnOrder(running, turn)) {
+      const cpuBefore = cpuTimeMs(member.gateway.pid);
       const started = performance.now();
-      await churn(gateway, options.segment, options.concurrency);
-      elapsedMs.set(variant.name, (elapsedMs.get(variant.name) ?? 0) + performance.now() - started);
-      cpuMs.set(variant.name, (cpuMs.get(variant.name) ?? 0) + cpuTimeMs(gateway.pid) - cpuBefore);
+      await churn(member.gateway, options.segment, options.concurrency);
+      elapsedMs.set(member, (elapsedMs.get(member) ?? 0) + performance.now() - started);
+      cpuMs.set(member, (cpuMs.get(member) ?? 0) + cpuTimeMs(member.gateway.pid) - cpuBefore);
     }
   }
   const connections = turns * options.segment;
-  const round: ChurnRound = { rates: {}, cpuMs: {} };
-  for (const { variant } of running) {
-    round.rates[variant.name] = (connections / elapsedMs.get(variant.name)!) * 1000;
-    round.cpuMs[variant.name] = cpuMs.get(variant.name)! / connections;
+  const round: ChurnRound = { processes: {} };
+  for (const member of running) {
+    const figures: ProcessChurn = {
+      rate: (connections / elapsedMs.get(member)!) * 1000,
+      cpuMs: cpuMs.get(member)! / connections,
+      rssKb: rssKb(member.gateway.pid),
+      fds: fdCount(member.gateway.pid),
+    };
+    (round.processes[member.variant.name] ??= []).push(figures);
   }
   return round;
 }
 
 export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult> {
-  const n = options.variants.length;
+  const n = options.variants.length * options.processes;
   const result: ChurnResult = {
     rounds: [],
-    rssAfterKb: {},
-    fdsAfter: {},
     warmedUp: turnCount(options.warmup, options.segment, n) * options.segment,
     measured: turnCount(options.perRound, options.segment, n) * options.segment,
   };
   for (let round = 0; round < options.rounds; round++) {
-    const running: RunningVariant[] = [];
+    const running: RunningProcess[] = [];
     try {
-      for (const variant of options.variants) {
-        const scratchDir = join(options.scratch, `churn-${round}-${variant.name.replace(/\W+/g, "-")}`);
+      for (const variant of startOrder(options, round)) {
+        const scratchDir = join(options.scratch, `churn-${round}-${running.length}-${variant.name.replace(/\W+/g, "-")}`);
         running.push({ variant, gateway: await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: variant.env }) });
       }
       await warmUp(running, options);
       result.rounds.push(await measureRound(running, options));
-      for (const { variant, gateway } of running) {
-        result.rssAfterKb[variant.name] = rssKb(gateway.pid);
-        result.fdsAfter[variant.name] = fdCount(gateway.pid);
-      }
     } finally {
       for (const { gateway } of running) await gateway.stop("SIGTERM", { timeoutMs: 40_000 });
     }

@@ -1,8 +1,9 @@
 // npm run bench:gateway — the real gateway, unpatched beside patched (tracing off, and tracing at
 // lifecycle level), in one run:
 // - connection churn throughput and gateway CPU per connection, every round in fresh processes
-//   (see gateway-churn.ts for why), ratios as the median of per-round ratios, beside a second
-//   unpatched process whose ratio to the first shows how far two identical gateways differ;
+//   (see gateway-churn.ts for why), several processes per variant, each round's figure that of the
+//   variant's median process, ratios the geometric mean over rounds, beside a second group of
+//   unpatched processes whose ratio to the first shows how far identical gateways differ;
 // - instructions per connection under callgrind, which no other load on the machine can move;
 // - memory and descriptors after churn, and how long each misbehaving peer was held.
 import { rm } from "node:fs/promises";
@@ -14,12 +15,14 @@ import { runCli } from "../support/cli.js";
 import { makeScratch } from "../support/packages.js";
 import { FAST_PATCH_ENV, runZombieScenarios, type ZombieScenarioResult } from "../gateway/scenarios.js";
 import { callgrindAvailable, countInstructions } from "./gateway-callgrind.js";
-import { runChurnRounds, type ChurnResult, type ChurnRound, type ChurnVariant } from "./gateway-churn.js";
+import { runChurnRounds, type ChurnResult, type ChurnRound, type ChurnVariant, type ProcessChurn } from "./gateway-churn.js";
 import { countRuntimeCost, type RuntimeCost } from "./runtime-cost.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
 const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 5, 1, 31);
-const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 6_000, 100, 50_000);
+/** Per variant and round: a median of three survives one slow process (see gateway-churn.ts). */
+const PROCESSES = bounded(process.env.OCP_BENCH_PROCESSES, 3, 1, 9);
+const PER_ROUND = bounded(process.env.OCP_BENCH_CHURN, 4_800, 100, 50_000);
 /** Past the gateway's presence cap and most of V8's tier-up: see gateway-churn.ts. */
 const WARMUP = 3_000;
 const SEGMENT = 50;
@@ -39,8 +42,8 @@ const ZOMBIE_WINDOW_MS = 12_000;
 const TARGET_RATIO = 0.97;
 
 const UNPATCHED = "unpatched";
-/** The same install in a second process: its ratio to the first is the noise floor of the run. */
-const UNPATCHED_AGAIN = "unpatched, second process";
+/** The same install in a second group of processes: its ratio to the first is the noise floor of the run. */
+const UNPATCHED_AGAIN = "unpatched, second group";
 const TRACE_OFF = "patched, trace off";
 const TRACE_LIFECYCLE = "patched, trace lifecycle";
 
@@ -51,19 +54,35 @@ function bounded(raw: string | undefined, fallback: number, min: number, max: nu
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
 }
 
-/** The baseline of a round: the geometric mean of its two unpatched processes. */
+function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+}
+
+/** A variant's churn rate in one round: its median process's, so one slow process does not decide the round. */
+const rateOf = (name: string) => (round: ChurnRound): number => median(round.processes[name]!.map((p) => p.rate));
+
+/** The baseline of a round: the geometric mean of its two unpatched groups. */
 function unpatchedRate(round: ChurnRound): number {
-  return Math.sqrt(round.rates[UNPATCHED]! * round.rates[UNPATCHED_AGAIN]!);
+  return Math.sqrt(rateOf(UNPATCHED)(round) * rateOf(UNPATCHED_AGAIN)(round));
 }
 
 function roundRatios(result: ChurnResult, numerator: (round: ChurnRound) => number, denominator: (round: ChurnRound) => number): number[] {
   return result.rounds.map((round) => numerator(round) / denominator(round));
 }
 
-const rateOf = (name: string) => (round: ChurnRound): number => round.rates[name]!;
+function processesOf(result: ChurnResult, name: string): ProcessChurn[] {
+  return result.rounds.flatMap((round) => round.processes[name]!);
+}
+
+/** Each process's rate against its own round's baseline: how far single processes stray. */
+function processRange(result: ChurnResult, name: string): string {
+  const ratios = result.rounds.flatMap((round) => round.processes[name]!.map((p) => p.rate / unpatchedRate(round)));
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
 
 function verdict(ratio: number): string {
   return `(target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? "met" : "missed"})`;
@@ -84,23 +103,28 @@ function ratioList(ratios: readonly number[]): string {
 
 function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): string[] {
   const lines = [
-    `churn: ${ROUNDS} rounds, each in fresh gateway processes: ${churned.warmedUp} connections per variant to warm up, then ${churned.measured} measured (connect, authenticate, close; ${CONCURRENCY} at a time), variants taking turns every ${SEGMENT}`,
-    `the baseline of each round is the geometric mean of its two unpatched processes; their ratio to each other is the run's noise floor`,
+    `churn: ${ROUNDS} rounds, each in fresh gateway processes, ${PROCESSES} per variant: ${churned.warmedUp} connections per process to warm up, then ${churned.measured} measured (connect, authenticate, close; ${CONCURRENCY} at a time), processes taking turns every ${SEGMENT}`,
+    "a variant's figure in a round is its median process's; the baseline of a round is the geometric mean of its two unpatched groups, and their ratio to each other is the run's noise floor; ratios are geometric means over rounds",
     "",
-    "variant                     churn conn/s (median)  ratio vs unpatched  gateway CPU/conn (median)  RSS after churn  fds after",
+    "variant                  conn/s (median)  ratio vs unpatched  single processes  CPU/conn (median)  RSS after churn (median, max)  fds after (max)",
   ];
   for (const v of variants) {
-    const rate = median(churned.rounds.map((r) => r.rates[v.name]!));
-    const cpu = median(churned.rounds.map((r) => r.cpuMs[v.name]!));
-    const ratio = median(roundRatios(churned, rateOf(v.name), unpatchedRate));
-    lines.push(`${v.name.padEnd(28)}${rate.toFixed(1).padStart(20)}  ${ratio.toFixed(3).padStart(18)}  ${`${cpu.toFixed(2)} ms`.padStart(25)}  ${`${Math.round(churned.rssAfterKb[v.name]! / 1024)} MiB`.padStart(15)}  ${String(churned.fdsAfter[v.name]).padStart(9)}`);
+    const processes = processesOf(churned, v.name);
+    const rate = median(churned.rounds.map(rateOf(v.name)));
+    const cpu = median(processes.map((p) => p.cpuMs));
+    const ratio = geometricMean(roundRatios(churned, rateOf(v.name), unpatchedRate));
+    const rss = processes.map((p) => p.rssKb / 1024);
+    const memory = `${Math.round(median(rss))}, ${Math.round(Math.max(...rss))} MiB`;
+    lines.push(
+      `${v.name.padEnd(25)}${rate.toFixed(1).padStart(15)}  ${ratio.toFixed(3).padStart(18)}  ${processRange(churned, v.name).padStart(16)}  ${`${cpu.toFixed(2)} ms`.padStart(17)}  ${memory.padStart(29)}  ${String(Math.max(...processes.map((p) => p.fds))).padStart(15)}`,
+    );
   }
   const noise = roundRatios(churned, rateOf(UNPATCHED_AGAIN), rateOf(UNPATCHED));
   const patched = roundRatios(churned, rateOf(TRACE_OFF), unpatchedRate);
   const tracing = roundRatios(churned, rateOf(TRACE_LIFECYCLE), rateOf(TRACE_OFF));
-  lines.push("", `patched / unpatched churn: ${median(patched).toFixed(3)} ${verdict(median(patched))}`);
-  lines.push(`tracing lifecycle / off churn: ${median(tracing).toFixed(3)} ${verdict(median(tracing))}`);
-  lines.push(`noise floor, unpatched / unpatched: ${median(noise).toFixed(3)}`);
+  lines.push("", `patched / unpatched churn: ${geometricMean(patched).toFixed(3)} ${verdict(geometricMean(patched))}`);
+  lines.push(`tracing lifecycle / off churn: ${geometricMean(tracing).toFixed(3)} ${verdict(geometricMean(tracing))}`);
+  lines.push(`noise floor, unpatched / unpatched: ${geometricMean(noise).toFixed(3)}`);
   lines.push(`per-round ratios patched / unpatched:   ${ratioList(patched)}`);
   lines.push(`per-round ratios lifecycle / off:       ${ratioList(tracing)}`);
   lines.push(`per-round ratios unpatched / unpatched: ${ratioList(noise)}`);
@@ -176,7 +200,7 @@ async function main(): Promise<void> {
       { name: TRACE_LIFECYCLE, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") } },
     ];
     const loadAtStart = os.loadavg();
-    const churned = await runChurnRounds({ variants, nodeBin, scratch, rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP, segment: SEGMENT });
+    const churned = await runChurnRounds({ variants, processes: PROCESSES, nodeBin, scratch, rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP, segment: SEGMENT });
     const counts =
       process.env.OCP_BENCH_CALLGRIND !== "0" && callgrindAvailable()
         ? await countInstructions({ variants: variants.filter((v) => v.name !== UNPATCHED_AGAIN), nodeBin, scratch, warmup: CALLGRIND_WARMUP, counted: CALLGRIND_COUNTED, concurrency: CALLGRIND_CONCURRENCY, processes: CALLGRIND_PROCESSES })

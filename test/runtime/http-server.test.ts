@@ -20,11 +20,13 @@ describe("HTTP server fixes", () => {
   });
 
   it("lowers HTTP timeouts on upgrade without raising stricter ones, and enables TCP keepalive", async () => {
+    // Spied on the TCP handle, where the setsockopt calls happen: the upgrade hook and the socket
+    // guard both ask for keepalive, and Node must pass it to the kernel only once.
     const keepAliveCalls: unknown[][] = [];
     const spyOnKeepAlive = (rawSocket: Duplex): void => {
-      const socket = rawSocket as Duplex & { setKeepAlive(...args: unknown[]): unknown };
-      const original = socket.setKeepAlive.bind(socket);
-      socket.setKeepAlive = (...args: unknown[]) => {
+      const handle = (rawSocket as Duplex & { _handle: { setKeepAlive(...args: unknown[]): unknown } })._handle;
+      const original = handle.setKeepAlive.bind(handle);
+      handle.setKeepAlive = (...args: unknown[]) => {
         keepAliveCalls.push(args);
         return original(...args);
       };
@@ -41,7 +43,7 @@ describe("HTTP server fixes", () => {
     assert.equal(lenient.http.requestTimeout, 300_000, "whole-request deadline left to Node's default");
     assert.equal(strict.http.headersTimeout, 500, "a stricter value is kept");
     assert.equal(strict.http.requestTimeout, 300_000);
-    assert.deepEqual(keepAliveCalls, [[true, FAST_CONFIG.keepAliveMs]], "keepalive set once per raw socket");
+    assert.deepEqual(keepAliveCalls, [[true, FAST_CONFIG.keepAliveMs / 1000]], "keepalive reaches the kernel once per raw socket, in seconds");
     lenientClient.client.close();
     strictClient.client.close();
   });
