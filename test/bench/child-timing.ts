@@ -43,11 +43,15 @@ export function timeNode(args: readonly string[], timeoutMs: number): Promise<Ch
   });
 }
 
-export function summarize(samples: readonly number[]): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
+/** The middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { runs: sorted.length, median, min: sorted[0]! };
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  return { runs: samples.length, median: median(samples), min: Math.min(...samples) };
 }
 
 export type RssMethod = "gnu-time" | "exit-hook";

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startGateway } from "../support/gateway-process.js";
-import { churn, type ChurnVariant } from "./gateway-churn.js";
+import { churn, slugOf, type ChurnVariant } from "./gateway-churn.js";
 import { waitUntilQuiet } from "./process-quiet.js";
 
 const START_TIMEOUT_MS = 10 * 60_000;
@@ -68,7 +68,7 @@ export async function countInstructions(options: CallgrindOptions): Promise<Reco
 }
 
 async function countOneProcess(variant: ChurnVariant, index: number, options: CallgrindOptions): Promise<number> {
-  const label = `${variant.name.replace(/\W+/g, "-")}-${index}`;
+  const label = `${slugOf(variant.name)}-${index}`;
   const dir = join(options.scratch, `callgrind-${label}`);
   const outFile = join(dir, "callgrind.out");
   const vgdbPrefix = join(dir, "vgdb");
@@ -84,7 +84,12 @@ async function countOneProcess(variant: ChurnVariant, index: number, options: Ca
   } finally {
     await gateway.stop("SIGTERM", { timeoutMs: 120_000 });
   }
-  const collected = /Collected : (\d+)/.exec(readFileSync(`${outFile}.log`, "utf8"));
-  if (collected === null) throw new Error(`no instruction count in ${outFile}.log`);
-  return Number(collected[1]) / options.counted;
+  return instructionsCollected(`${outFile}.log`) / options.counted;
+}
+
+/** The instruction total callgrind reports in its log file at exit. */
+export function instructionsCollected(logFile: string): number {
+  const collected = /Collected : (\d+)/.exec(readFileSync(logFile, "utf8"));
+  if (collected === null) throw new Error(`no instruction count in ${logFile}`);
+  return Number(collected[1]);
 }

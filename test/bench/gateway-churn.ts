@@ -36,6 +36,11 @@ export interface ChurnVariant {
   env: Record<string, string>;
 }
 
+/** A variant's name as a folder name. */
+export function slugOf(name: string): string {
+  return name.replace(/\W+/g, "-");
+}
+
 /** One gateway process's figures over the measured connections of a round. */
 export interface ProcessChurn {
   /** Connections per second. */
@@ -181,7 +186,7 @@ export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult
     const running: RunningProcess[] = [];
     try {
       for (const variant of startOrder(options, round)) {
-        const scratchDir = join(options.scratch, `churn-${round}-${running.length}-${variant.name.replace(/\W+/g, "-")}`);
+        const scratchDir = join(options.scratch, `churn-${round}-${running.length}-${slugOf(variant.name)}`);
         running.push({ variant, gateway: await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: variant.env }) });
       }
       await warmUp(running, options);

@@ -14,8 +14,9 @@ import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
 import { makeScratch } from "../support/packages.js";
 import { FAST_PATCH_ENV, runZombieScenarios, type ZombieScenarioResult } from "../gateway/scenarios.js";
+import { median } from "./child-timing.js";
 import { callgrindAvailable, countInstructions } from "./gateway-callgrind.js";
-import { runChurnRounds, type ChurnResult, type ChurnRound, type ChurnVariant, type ProcessChurn } from "./gateway-churn.js";
+import { runChurnRounds, slugOf, type ChurnResult, type ChurnRound, type ChurnVariant, type ProcessChurn } from "./gateway-churn.js";
 import { countRuntimeCost, type RuntimeCost } from "./runtime-cost.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
@@ -50,12 +51,6 @@ const TRACE_LIFECYCLE = "patched, trace lifecycle";
 function bounded(raw: string | undefined, fallback: number, min: number, max: number): number {
   const n = Number(raw ?? fallback);
   return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
 }
 
 function geometricMean(values: readonly number[]): number {
@@ -211,7 +206,7 @@ async function main(): Promise<void> {
         : undefined;
     const zombies: Record<string, ZombieScenarioResult> = {};
     for (const v of variants.filter((v) => v.name === UNPATCHED || v.name === TRACE_OFF)) {
-      zombies[v.name] = await runZombieScenarios({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `z-${v.name.replace(/\W+/g, "-")}`), env: { ...FAST_PATCH_ENV, OPENCLAW_PATCH_HEADERS_TIMEOUT_MS: "2000", ...v.env }, windowMs: ZOMBIE_WINDOW_MS });
+      zombies[v.name] = await runZombieScenarios({ packageRoot: v.root, nodeBin, scratchDir: join(scratch, `z-${slugOf(v.name)}`), env: { ...FAST_PATCH_ENV, OPENCLAW_PATCH_HEADERS_TIMEOUT_MS: "2000", ...v.env }, windowMs: ZOMBIE_WINDOW_MS });
     }
 
     const lines = [

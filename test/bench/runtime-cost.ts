@@ -3,14 +3,14 @@
 // level. Unlike the gateway's own count, which moves by several per cent between processes, these
 // counts repeat to within about 0.1 %, so they show what a change to the runtime did.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket } from "ws";
 import { within } from "../runtime/helpers.js";
-import { instrument } from "./gateway-callgrind.js";
+import { instructionsCollected, instrument } from "./gateway-callgrind.js";
 import { runConnections } from "./gateway-churn.js";
 
 const SERVER = fileURLToPath(new URL("./runtime-cost-server.js", import.meta.url));
@@ -78,9 +78,7 @@ async function countOne(label: string, runtime: string, trace: string, options: 
     else child.kill("SIGKILL");
     await within(exited, START_TIMEOUT_MS, "the runtime cost server to exit").catch(() => child.kill("SIGKILL"));
   }
-  const collected = /Collected : (\d+)/.exec(readFileSync(`${outFile}.log`, "utf8"));
-  if (collected === null) throw new Error(`no instruction count in ${outFile}.log`);
-  return Number(collected[1]) / options.counted;
+  return instructionsCollected(`${outFile}.log`) / options.counted;
 }
 
 export async function countRuntimeCost(options: RuntimeCostOptions): Promise<RuntimeCost> {
