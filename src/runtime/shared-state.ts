@@ -35,7 +35,8 @@ export interface RuntimeState {
   nextConnectionId: number;
 }
 
-const STATE_KEY = Symbol.for("openclaw-patch.runtime");
+/** The global the state hangs on; tests and the gateway bench read it from outside the runtime. */
+export const RUNTIME_STATE_KEY = Symbol.for("openclaw-patch.runtime");
 /** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
 const STATE_SCHEMA = 4;
 
@@ -69,10 +70,10 @@ export function sharedState(): RuntimeState {
 
 function resolveState(): RuntimeState {
   const holder = globalThis as Record<symbol, unknown>;
-  const existing = holder[STATE_KEY] as Partial<RuntimeState> | undefined;
+  const existing = holder[RUNTIME_STATE_KEY] as Partial<RuntimeState> | undefined;
   if (existing === undefined) {
     const created = createState();
-    Object.defineProperty(holder, STATE_KEY, { value: created, writable: false, configurable: true, enumerable: false });
+    Object.defineProperty(holder, RUNTIME_STATE_KEY, { value: created, writable: false, configurable: true, enumerable: false });
     return created;
   }
   if (existing.schema === STATE_SCHEMA) return existing as RuntimeState;

@@ -19,13 +19,20 @@
 //   slower than its siblings for long stretches (more CPU and about three times the page faults
 //   per connection, often a heap 100 MiB larger). With one process per variant, whichever variant
 //   drew such a process lost the round. Each variant now runs several processes per round and is
-//   represented by its median process; start order rotates every round.
+//   represented by its median process; start order rotates every round. In one scratch run of six
+//   identical processes, the two slow ones held an old generation of 262 and 296 MiB mid-churn,
+//   the other four 127–175 MiB; all six had grown their new space alike, to 128 MiB.
+// - Costs smaller than the lottery: tracing's share is about the size of the noise between
+//   processes, so a variant can also switch tracing on and off inside each of its processes
+//   (trace-switch.ts) and compare its own segments: the same heap and code on both sides.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startGateway, type RunningGateway } from "../support/gateway-process.js";
 import { healthy } from "../support/ws-clients.js";
 import { cpuTimeMs, waitUntilQuiet } from "./process-quiet.js";
+import { TRACE_SWITCH_ACK_ENV, TRACE_SWITCH_SIGNAL } from "./trace-switch.js";
 
 /** Quiet: at most 5 % of a core over a second, waited for at most 30 s per gateway. */
 const QUIET = { maxShare: 0.05, windowMs: 1_000, timeoutMs: 30_000 };
@@ -34,7 +41,17 @@ export interface ChurnVariant {
   name: string;
   root: string;
   env: Record<string, string>;
+  /**
+   * Switched inside each process between a phase labelled lifecycle and one labelled off: every
+   * turn runs one segment of each, timed apart, which doubles the process's connections. `traced`:
+   * the runtime traces at lifecycle and the switch really turns it off and on; `placebo`: tracing is
+   * off throughout and only the signal and the labels change, which shows what the method itself
+   * does to the ratio.
+   */
+  tracingSwitch?: "traced" | "placebo";
 }
+
+type TracingPhase = "lifecycle" | "off";
 
 /** A variant's name as a folder name. */
 export function slugOf(name: string): string {
@@ -50,6 +67,8 @@ export interface ProcessChurn {
   /** Resident memory (KiB) and open descriptors after its churn. */
   rssKb: number;
   fds: number;
+  /** For a variant that switches tracing: the same figures over each phase's segments alone. */
+  phases?: Record<TracingPhase, { rate: number; cpuMs: number }>;
 }
 
 export interface ChurnRound {
@@ -130,6 +149,70 @@ function turnCount(connections: number, segment: number, processes: number): num
 interface RunningProcess {
   variant: ChurnVariant;
   gateway: RunningGateway;
+  /** Where a tracing switch is acknowledged, and the state and count it should show. */
+  switchAck: string;
+  tracing: TracingPhase;
+  switches: number;
+  /** Draws the phase order of each turn. */
+  draw: () => number;
+}
+
+/** `--import` of the switch, resolved beside this file (both are built into build/test/bench). */
+const TRACE_SWITCH_MODULE = new URL("./trace-switch.js", import.meta.url).href;
+const SWITCH_POLL_MS = 10;
+const SWITCH_POLLS = 500;
+
+function gatewayEnv(variant: ChurnVariant, switchAck: string): Record<string, string> {
+  if (variant.tracingSwitch === undefined) return variant.env;
+  return { ...variant.env, NODE_OPTIONS: `--import=${TRACE_SWITCH_MODULE}`, [TRACE_SWITCH_ACK_ENV]: switchAck };
+}
+
+function readAck(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Signals the switch and waits, bounded, until the gateway reports the wanted phase. */
+async function setTracing(member: RunningProcess, phase: TracingPhase): Promise<void> {
+  if (member.tracing === phase) return;
+  member.switches += 1;
+  const expected = `${member.switches} ${member.variant.tracingSwitch === "placebo" ? "off" : phase}`;
+  process.kill(member.gateway.pid, TRACE_SWITCH_SIGNAL);
+  for (let poll = 0; poll < SWITCH_POLLS; poll++) {
+    if (readAck(member.switchAck) === expected) {
+      member.tracing = phase;
+      return;
+    }
+    await sleep(SWITCH_POLL_MS);
+  }
+  throw new Error(`tracing switch in gateway ${member.gateway.pid}: expected "${expected}", the gateway wrote "${readAck(member.switchAck)}" (is the runtime tracing at lifecycle?)`);
+}
+
+/**
+ * A switching process's phases in one turn: both, in an order drawn afresh each turn. The first
+ * segment of a turn follows other processes' segments, the second always follows a switch, and
+ * either can be the faster; a fixed alternation by turn lined the phases up with the turn order's
+ * reversal, and a placebo switch (tracing off in both phases) then came out 1.3 % slower in the
+ * phase labelled lifecycle.
+ */
+function phasesOf(member: RunningProcess): (TracingPhase | undefined)[] {
+  if (member.variant.tracingSwitch === undefined) return [undefined];
+  return member.draw() < 0.5 ? ["lifecycle", "off"] : ["off", "lifecycle"];
+}
+
+/** mulberry32: a small seeded generator, so a run's phase orders can be repeated. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Every variant's processes, interleaved (first of each variant, then second, ...), rotated by `shift`. */
@@ -140,36 +223,55 @@ function startOrder(options: ChurnOptions, shift: number): ChurnVariant[] {
   return [...order.slice(k), ...order.slice(0, k)];
 }
 
-async function warmUp(running: readonly RunningProcess[], options: ChurnOptions): Promise<void> {
-  for (const { gateway } of running) await waitUntilQuiet(gateway.pid, QUIET);
-  const turns = turnCount(options.warmup, options.segment, running.length);
-  for (let turn = 0; turn < turns; turn++) {
-    for (const { gateway } of turnOrder(running, turn)) await churn(gateway, options.segment, options.concurrency);
+/** Time and CPU summed over the timed segments of one process, or of one of its tracing phases. */
+class SegmentTally {
+  private readonly totals = new Map<string, { connections: number; ms: number; cpuMs: number }>();
+
+  add(key: string, connections: number, ms: number, cpuMs: number): void {
+    const total = this.totals.get(key) ?? { connections: 0, ms: 0, cpuMs: 0 };
+    total.connections += connections;
+    total.ms += ms;
+    total.cpuMs += cpuMs;
+    this.totals.set(key, total);
+  }
+
+  figures(key: string): { rate: number; cpuMs: number } {
+    const total = this.totals.get(key)!;
+    return { rate: (total.connections / total.ms) * 1000, cpuMs: total.cpuMs / total.connections };
   }
 }
 
-async function measureRound(running: readonly RunningProcess[], options: ChurnOptions): Promise<ChurnRound> {
-  const turns = turnCount(options.perRound, options.segment, running.length);
-  const elapsedMs = new Map<RunningProcess, number>();
-  const cpuMs = new Map<RunningProcess, number>();
+/** Every process's segments of `turns` turns; timed into `tally` when one is given. */
+async function runTurns(running: readonly RunningProcess[], turns: number, options: ChurnOptions, tally?: SegmentTally): Promise<void> {
   for (let turn = 0; turn < turns; turn++) {
     for (const member of turnOrder(running, turn)) {
-      const cpuBefore = cpuTimeMs(member.gateway.pid);
-      const started = performance.now();
-      await churn(member.gateway, options.segment, options.concurrency);
-      elapsedMs.set(member, (elapsedMs.get(member) ?? 0) + performance.now() - started);
-      cpuMs.set(member, (cpuMs.get(member) ?? 0) + cpuTimeMs(member.gateway.pid) - cpuBefore);
+      for (const phase of phasesOf(member)) {
+        if (phase !== undefined) await setTracing(member, phase);
+        const cpuBefore = cpuTimeMs(member.gateway.pid);
+        const started = performance.now();
+        await churn(member.gateway, options.segment, options.concurrency);
+        const ms = performance.now() - started;
+        const cpuMs = cpuTimeMs(member.gateway.pid) - cpuBefore;
+        tally?.add(String(member.gateway.pid), options.segment, ms, cpuMs);
+        if (phase !== undefined) tally?.add(`${member.gateway.pid} ${phase}`, options.segment, ms, cpuMs);
+      }
     }
   }
-  const connections = turns * options.segment;
+}
+
+async function warmUp(running: readonly RunningProcess[], options: ChurnOptions): Promise<void> {
+  for (const { gateway } of running) await waitUntilQuiet(gateway.pid, QUIET);
+  await runTurns(running, turnCount(options.warmup, options.segment, running.length), options);
+}
+
+async function measureRound(running: readonly RunningProcess[], options: ChurnOptions): Promise<ChurnRound> {
+  const tally = new SegmentTally();
+  await runTurns(running, turnCount(options.perRound, options.segment, running.length), options, tally);
   const round: ChurnRound = { processes: {} };
   for (const member of running) {
-    const figures: ProcessChurn = {
-      rate: (connections / elapsedMs.get(member)!) * 1000,
-      cpuMs: cpuMs.get(member)! / connections,
-      rssKb: rssKb(member.gateway.pid),
-      fds: fdCount(member.gateway.pid),
-    };
+    const pid = member.gateway.pid;
+    const figures: ProcessChurn = { ...tally.figures(String(pid)), rssKb: rssKb(pid), fds: fdCount(pid) };
+    if (member.variant.tracingSwitch !== undefined) figures.phases = { lifecycle: tally.figures(`${pid} lifecycle`), off: tally.figures(`${pid} off`) };
     (round.processes[member.variant.name] ??= []).push(figures);
   }
   return round;
@@ -187,7 +289,9 @@ export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult
     try {
       for (const variant of startOrder(options, round)) {
         const scratchDir = join(options.scratch, `churn-${round}-${running.length}-${slugOf(variant.name)}`);
-        running.push({ variant, gateway: await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: variant.env }) });
+        const switchAck = join(scratchDir, "trace-switch.ack");
+        const gateway = await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: gatewayEnv(variant, switchAck) });
+        running.push({ variant, gateway, switchAck, tracing: "lifecycle", switches: 0, draw: seededRandom(round * 1_000 + running.length) });
       }
       await warmUp(running, options);
       result.rounds.push(await measureRound(running, options));

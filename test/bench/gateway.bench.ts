@@ -4,6 +4,8 @@
 //   (see gateway-churn.ts for why), several processes per variant, each round's figure that of the
 //   variant's median process, ratios the geometric mean over rounds, beside a second group of
 //   unpatched processes whose ratio to the first shows how far identical gateways differ;
+// - tracing's cost also inside the same processes, switched on and off between segments, since
+//   it is about as large as the difference between two identical processes;
 // - instructions per connection under callgrind, which no other load on the machine can move;
 // - memory and descriptors after churn, and how long each misbehaving peer was held.
 import { rm } from "node:fs/promises";
@@ -47,6 +49,13 @@ const UNPATCHED = "unpatched";
 const UNPATCHED_AGAIN = "unpatched, second group";
 const TRACE_OFF = "patched, trace off";
 const TRACE_LIFECYCLE = "patched, trace lifecycle";
+/**
+ * Lifecycle tracing switched off and on inside each process (trace-switch.ts), and the same switch
+ * with tracing off in both phases; not in the main table. Each of their processes runs twice the
+ * connections of the others, one segment per phase a turn.
+ */
+const TRACE_SWITCHED = "patched, trace switched";
+const PLACEBO_SWITCHED = "patched, trace off, placebo switch";
 
 function bounded(raw: string | undefined, fallback: number, min: number, max: number): number {
   const n = Number(raw ?? fallback);
@@ -103,7 +112,7 @@ function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): st
     "",
     "variant                  conn/s (median)  ratio vs unpatched  single processes  CPU/conn (median)  RSS after churn (median, max)  fds after (max)",
   ];
-  for (const v of variants) {
+  for (const v of variants.filter((v) => v.tracingSwitch === undefined)) {
     const processes = processesOf(churned, v.name);
     const rate = median(churned.rounds.map(rateOf(v.name)));
     const cpu = median(processes.map((p) => p.cpuMs));
@@ -118,11 +127,39 @@ function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): st
   const patched = roundRatios(churned, rateOf(TRACE_OFF), unpatchedRate);
   const tracing = roundRatios(churned, rateOf(TRACE_LIFECYCLE), rateOf(TRACE_OFF));
   lines.push("", `patched / unpatched churn: ${geometricMean(patched).toFixed(3)} ${verdict(geometricMean(patched))}`);
-  lines.push(`tracing lifecycle / off churn: ${geometricMean(tracing).toFixed(3)} ${verdict(geometricMean(tracing))}`);
+  const switched = churned.rounds.map(switchedRatio(TRACE_SWITCHED));
+  const placebo = churned.rounds.map(switchedRatio(PLACEBO_SWITCHED));
+  lines.push(`tracing lifecycle / off churn, in the same processes: ${geometricMean(switched).toFixed(3)} ${verdict(geometricMean(switched))}`);
+  lines.push(`the same with tracing off in both phases (placebo): ${geometricMean(placebo).toFixed(3)}`);
+  lines.push(`tracing lifecycle / off churn, across processes: ${geometricMean(tracing).toFixed(3)} ${verdict(geometricMean(tracing))}`);
   lines.push(`noise floor, unpatched / unpatched: ${geometricMean(noise).toFixed(3)}`);
   lines.push(`per-round ratios patched / unpatched:   ${ratioList(patched)}`);
-  lines.push(`per-round ratios lifecycle / off:       ${ratioList(tracing)}`);
+  lines.push(`per-round ratios lifecycle / off, same processes:   ${ratioList(switched)}`);
+  lines.push(`per-round ratios placebo switch:                    ${ratioList(placebo)}`);
+  lines.push(`per-round ratios lifecycle / off, across processes: ${ratioList(tracing)}`);
   lines.push(`per-round ratios unpatched / unpatched: ${ratioList(noise)}`);
+  return [...lines, ...switchedLines(churned)];
+}
+
+function phaseRatio(p: ProcessChurn): number {
+  return p.phases!.lifecycle.rate / p.phases!.off.rate;
+}
+
+/** A switching process's own lifecycle / off ratio; a round's is its median process's. */
+const switchedRatio = (name: string) => (round: ChurnRound): number => median(round.processes[name]!.map(phaseRatio));
+
+function switchedLines(churned: ChurnResult): string[] {
+  const lines = [
+    "",
+    `the same processes: ${PROCESSES} per round and group, patched; before each segment the bench switches the runtime's trace sinks off or on (SIGUSR2 to trace-switch.ts);`,
+    `each turn runs one segment of each phase, in an order drawn per turn; ${churned.measured} connections per phase and process; a process's ratio is over its own segments`,
+  ];
+  for (const name of [TRACE_SWITCHED, PLACEBO_SWITCHED]) {
+    const processes = processesOf(churned, name);
+    const ratios = processes.map(phaseRatio);
+    const cpu = (phase: "lifecycle" | "off"): string => `${median(processes.map((p) => p.phases![phase].cpuMs)).toFixed(3)} ms`;
+    lines.push(`${name}: single processes ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}; CPU/conn (median) in the lifecycle phase ${cpu("lifecycle")}, in the off phase ${cpu("off")}`);
+  }
   return lines;
 }
 
@@ -193,12 +230,19 @@ async function main(): Promise<void> {
       { name: UNPATCHED_AGAIN, root: stockRoot, env: {} },
       { name: TRACE_OFF, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" } },
       { name: TRACE_LIFECYCLE, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") } },
+      {
+        name: TRACE_SWITCHED,
+        root: patchedRoot,
+        env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace-switched.jsonl") },
+        tracingSwitch: "traced",
+      },
+      { name: PLACEBO_SWITCHED, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" }, tracingSwitch: "placebo" },
     ];
     const loadAtStart = os.loadavg();
     const churned = await runChurnRounds({ variants, processes: PROCESSES, nodeBin, scratch, rounds: ROUNDS, perRound: PER_ROUND, concurrency: CONCURRENCY, warmup: WARMUP, segment: SEGMENT });
     const counts =
       process.env.OCP_BENCH_CALLGRIND !== "0" && callgrindAvailable()
-        ? await countInstructions({ variants: variants.filter((v) => v.name !== UNPATCHED_AGAIN), nodeBin, scratch, warmup: CALLGRIND_WARMUP, counted: CALLGRIND_COUNTED, concurrency: CALLGRIND_CONCURRENCY, processes: CALLGRIND_PROCESSES })
+        ? await countInstructions({ variants: variants.filter((v) => v.name !== UNPATCHED_AGAIN && v.tracingSwitch === undefined), nodeBin, scratch, warmup: CALLGRIND_WARMUP, counted: CALLGRIND_COUNTED, concurrency: CALLGRIND_CONCURRENCY, processes: CALLGRIND_PROCESSES })
         : undefined;
     const cost =
       counts !== undefined
