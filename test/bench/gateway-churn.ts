@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startGateway, type RunningGateway } from "../support/gateway-process.js";
 import { healthy } from "../support/ws-clients.js";
-import { cpuTimeMs, waitUntilQuiet } from "./process-quiet.js";
+import { cpuTimeMs, mainThreadCpuTimeMs, waitUntilQuiet } from "./process-quiet.js";
 import { TRACE_SWITCH_ACK_ENV, TRACE_SWITCH_SIGNAL } from "./trace-switch.js";
 
 /** Quiet: at most 5 % of a core over a second, waited for at most 30 s per gateway. */
@@ -58,17 +58,23 @@ export function slugOf(name: string): string {
   return name.replace(/\W+/g, "-");
 }
 
-/** One gateway process's figures over the measured connections of a round. */
-export interface ProcessChurn {
+/** Throughput and CPU over a set of timed segments. */
+export interface SegmentFigures {
   /** Connections per second. */
   rate: number;
-  /** Gateway CPU (user + system) per connection in milliseconds. */
+  /** Gateway CPU (user + system) per connection in milliseconds, all threads. */
   cpuMs: number;
+  /** The part of it on the gateway's main thread. */
+  mainThreadCpuMs: number;
+}
+
+/** One gateway process's figures over the measured connections of a round. */
+export interface ProcessChurn extends SegmentFigures {
   /** Resident memory (KiB) and open descriptors after its churn. */
   rssKb: number;
   fds: number;
   /** For a variant that switches tracing: the same figures over each phase's segments alone. */
-  phases?: Record<TracingPhase, { rate: number; cpuMs: number }>;
+  phases?: Record<TracingPhase, SegmentFigures>;
 }
 
 export interface ChurnRound {
@@ -225,19 +231,24 @@ function startOrder(options: ChurnOptions, shift: number): ChurnVariant[] {
 
 /** Time and CPU summed over the timed segments of one process, or of one of its tracing phases. */
 class SegmentTally {
-  private readonly totals = new Map<string, { connections: number; ms: number; cpuMs: number }>();
+  private readonly totals = new Map<string, { connections: number; ms: number; cpuMs: number; mainThreadCpuMs: number }>();
 
-  add(key: string, connections: number, ms: number, cpuMs: number): void {
-    const total = this.totals.get(key) ?? { connections: 0, ms: 0, cpuMs: 0 };
+  add(key: string, connections: number, ms: number, cpu: { all: number; main: number }): void {
+    const total = this.totals.get(key) ?? { connections: 0, ms: 0, cpuMs: 0, mainThreadCpuMs: 0 };
     total.connections += connections;
     total.ms += ms;
-    total.cpuMs += cpuMs;
+    total.cpuMs += cpu.all;
+    total.mainThreadCpuMs += cpu.main;
     this.totals.set(key, total);
   }
 
-  figures(key: string): { rate: number; cpuMs: number } {
+  figures(key: string): SegmentFigures {
     const total = this.totals.get(key)!;
-    return { rate: (total.connections / total.ms) * 1000, cpuMs: total.cpuMs / total.connections };
+    return {
+      rate: (total.connections / total.ms) * 1000,
+      cpuMs: total.cpuMs / total.connections,
+      mainThreadCpuMs: total.mainThreadCpuMs / total.connections,
+    };
   }
 }
 
@@ -247,13 +258,14 @@ async function runTurns(running: readonly RunningProcess[], turns: number, optio
     for (const member of turnOrder(running, turn)) {
       for (const phase of phasesOf(member)) {
         if (phase !== undefined) await setTracing(member, phase);
-        const cpuBefore = cpuTimeMs(member.gateway.pid);
+        const { pid } = member.gateway;
+        const cpuBefore = { all: cpuTimeMs(pid), main: mainThreadCpuTimeMs(pid) };
         const started = performance.now();
         await churn(member.gateway, options.segment, options.concurrency);
         const ms = performance.now() - started;
-        const cpuMs = cpuTimeMs(member.gateway.pid) - cpuBefore;
-        tally?.add(String(member.gateway.pid), options.segment, ms, cpuMs);
-        if (phase !== undefined) tally?.add(`${member.gateway.pid} ${phase}`, options.segment, ms, cpuMs);
+        const cpu = { all: cpuTimeMs(pid) - cpuBefore.all, main: mainThreadCpuTimeMs(pid) - cpuBefore.main };
+        tally?.add(String(pid), options.segment, ms, cpu);
+        if (phase !== undefined) tally?.add(`${pid} ${phase}`, options.segment, ms, cpu);
       }
     }
   }

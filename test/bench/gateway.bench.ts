@@ -157,7 +157,13 @@ function switchedLines(churned: ChurnResult): string[] {
   for (const name of [TRACE_SWITCHED, PLACEBO_SWITCHED]) {
     const processes = processesOf(churned, name);
     const ratios = processes.map(phaseRatio);
-    const cpu = (phase: "lifecycle" | "off"): string => `${median(processes.map((p) => p.phases![phase].cpuMs)).toFixed(3)} ms`;
+    const cpu = (phase: "lifecycle" | "off"): string => {
+      const figures = processes.map((p) => p.phases![phase]);
+      const all = median(figures.map((f) => f.cpuMs));
+      const main = median(figures.map((f) => f.mainThreadCpuMs));
+      const other = median(figures.map((f) => f.cpuMs - f.mainThreadCpuMs));
+      return `${all.toFixed(3)} ms (main thread ${main.toFixed(3)}, other threads ${other.toFixed(3)})`;
+    };
     lines.push(`${name}: single processes ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}; CPU/conn (median) in the lifecycle phase ${cpu("lifecycle")}, in the off phase ${cpu("off")}`);
   }
   return lines;

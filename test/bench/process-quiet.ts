@@ -5,11 +5,24 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** utime + stime of a process in milliseconds, from /proc/PID/stat (clock ticks of 10 ms). */
-export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** utime + stime in milliseconds from a /proc stat file (clock ticks of 10 ms). */
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A process's CPU time in milliseconds, all its threads together. */
+export function cpuTimeMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * The main thread's alone (its thread id is the process id): the rest of a Node process's CPU is
+ * V8's worker threads (garbage collection, compilation) and libuv's pool.
+ */
+export function mainThreadCpuTimeMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
 }
 
 export interface QuietOptions {
