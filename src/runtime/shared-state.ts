@@ -35,8 +35,7 @@ export interface RuntimeState {
   nextConnectionId: number;
 }
 
-/** The global the state hangs on; tests and the gateway bench read it from outside the runtime. */
-export const RUNTIME_STATE_KEY = Symbol.for("openclaw-patch.runtime");
+const RUNTIME_STATE_KEY = Symbol.for("openclaw-patch.runtime");
 /** Bumped when the shape above changes incompatibly, so an older copy's state is never misread. */
 const STATE_SCHEMA = 4;
 
@@ -68,12 +67,19 @@ export function sharedState(): RuntimeState {
   return (resolvedState ??= resolveState());
 }
 
+/**
+ * Whatever state the process's global holds, of any runtime generation, or undefined before the
+ * first attach. Tests and the gateway bench read it from outside the runtime through this.
+ */
+export function runtimeStateOnGlobal(): Partial<RuntimeState> | undefined {
+  return (globalThis as Record<symbol, unknown>)[RUNTIME_STATE_KEY] as Partial<RuntimeState> | undefined;
+}
+
 function resolveState(): RuntimeState {
-  const holder = globalThis as Record<symbol, unknown>;
-  const existing = holder[RUNTIME_STATE_KEY] as Partial<RuntimeState> | undefined;
+  const existing = runtimeStateOnGlobal();
   if (existing === undefined) {
     const created = createState();
-    Object.defineProperty(holder, RUNTIME_STATE_KEY, { value: created, writable: false, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, RUNTIME_STATE_KEY, { value: created, writable: false, configurable: true, enumerable: false });
     return created;
   }
   if (existing.schema === STATE_SCHEMA) return existing as RuntimeState;

@@ -82,10 +82,14 @@ function processesOf(result: ChurnResult, name: string): ProcessChurn[] {
   return result.rounds.flatMap((round) => round.processes[name]!);
 }
 
+/** "lowest–highest" of a set of ratios. */
+function rangeOf(ratios: readonly number[], digits: number): string {
+  return `${Math.min(...ratios).toFixed(digits)}–${Math.max(...ratios).toFixed(digits)}`;
+}
+
 /** Each process's rate against its own round's baseline: how far single processes stray. */
 function processRange(result: ChurnResult, name: string): string {
-  const ratios = result.rounds.flatMap((round) => round.processes[name]!.map((p) => p.rate / unpatchedRate(round)));
-  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+  return rangeOf(result.rounds.flatMap((round) => round.processes[name]!.map((p) => p.rate / unpatchedRate(round))), 2);
 }
 
 function verdict(ratio: number): string {
@@ -156,7 +160,6 @@ function switchedLines(churned: ChurnResult): string[] {
   ];
   for (const name of [TRACE_SWITCHED, PLACEBO_SWITCHED]) {
     const processes = processesOf(churned, name);
-    const ratios = processes.map(phaseRatio);
     const cpu = (phase: "lifecycle" | "off"): string => {
       const figures = processes.map((p) => p.phases![phase]);
       const all = median(figures.map((f) => f.cpuMs));
@@ -164,7 +167,7 @@ function switchedLines(churned: ChurnResult): string[] {
       const other = median(figures.map((f) => f.cpuMs - f.mainThreadCpuMs));
       return `${all.toFixed(3)} ms (main thread ${main.toFixed(3)}, other threads ${other.toFixed(3)})`;
     };
-    lines.push(`${name}: single processes ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}; CPU/conn (median) in the lifecycle phase ${cpu("lifecycle")}, in the off phase ${cpu("off")}`);
+    lines.push(`${name}: single processes ${rangeOf(processes.map(phaseRatio), 3)}; CPU/conn (median) in the lifecycle phase ${cpu("lifecycle")}, in the off phase ${cpu("off")}`);
   }
   return lines;
 }

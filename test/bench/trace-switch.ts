@@ -5,7 +5,7 @@
 // depend on which process drew which heap (the process lottery gateway-churn.ts describes).
 // What stays on while switched off: the stall sampler's faster tick and the minutely summary timer.
 import { writeFileSync } from "node:fs";
-import { RUNTIME_STATE_KEY, type RuntimeState } from "../../src/runtime/shared-state.js";
+import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
 import type { TraceSink } from "../../src/runtime/trace.js";
 
 /** The file the handler writes after each switch: `<switch count> <lifecycle|off>`. */
@@ -17,7 +17,7 @@ let parked: TraceSink[] = [];
 let switches = 0;
 
 function switchTracing(): void {
-  const sinks = ((globalThis as Record<symbol, unknown>)[RUNTIME_STATE_KEY] as Partial<RuntimeState> | undefined)?.traceSinks;
+  const sinks = runtimeStateOnGlobal()?.traceSinks;
   if (sinks instanceof Set) {
     if (parked.length > 0) {
       for (const sink of parked) sinks.add(sink);

@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { AttachOptions, FixSelection, RuntimeConfig, RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -84,9 +85,7 @@ export interface TracedEvent {
  * tracing will use later.
  */
 export function collectTrace(): { events: TracedEvent[]; stop(): void } {
-  const state = (globalThis as Record<symbol, unknown>)[Symbol.for("openclaw-patch.runtime")] as
-    | { traceSinks: Set<(event: TracedEvent, time: number) => void> }
-    | undefined;
+  const state = runtimeStateOnGlobal() as { traceSinks: Set<(event: TracedEvent, time: number) => void> } | undefined;
   if (state === undefined) throw new Error("runtime state not initialised: call attach() first");
   const events: TracedEvent[] = [];
   const sink = (event: TracedEvent, time: number): void => void events.push({ ...event, time });

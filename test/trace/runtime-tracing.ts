@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { TRACE_ENV } from "../../src/runtime/trace-file.js";
-import { RUNTIME_STATE_KEY, type RuntimeState } from "../../src/runtime/shared-state.js";
+import { runtimeStateOnGlobal, type RuntimeState } from "../../src/runtime/shared-state.js";
 import { sleep } from "../runtime/helpers.js";
 
 export interface TraceRecord {
@@ -18,13 +18,13 @@ export interface TraceRecord {
 }
 
 function runtimeState(): RuntimeState {
-  const state = (globalThis as Record<symbol, unknown>)[RUNTIME_STATE_KEY] as RuntimeState | undefined;
+  const state = runtimeStateIfAny();
   if (state === undefined) throw new Error("runtime state not initialised: load the runtime and call attach() first");
   return state;
 }
 
 export function runtimeStateIfAny(): RuntimeState | undefined {
-  return (globalThis as Record<symbol, unknown>)[RUNTIME_STATE_KEY] as RuntimeState | undefined;
+  return runtimeStateOnGlobal() as RuntimeState | undefined;
 }
 
 /**
