@@ -1,37 +1,32 @@
-import type { ClientIdentity } from "./trace.js";
-import { scrubbedLabel } from "./trace-scrub.js";
+import type { RuntimeEvent } from "./trace.js";
 import { readProperty } from "./ws-shapes.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The gateway's client object also carries the connect request's `auth` (token, password, device
  * token) and canvas capabilities. Only these named labels are read; nothing is copied wholesale.
+ * They are read as they are, strings only: checking and scrubbing them waits for the line to be
+ * written (see trace-line.ts), off the connection's path.
  */
-export function clientIdentityOf(client: unknown): ClientIdentity {
+export function authenticatedEvent(connectionId: number | undefined, client: unknown): RuntimeEvent {
   try {
-    return readIdentity(client);
+    const connect = readProperty(client, "connect");
+    const connectClient = readProperty(connect, "client");
+    return {
+      type: "authenticated",
+      connectionId,
+      gatewayConnId: stringOrUndefined(readProperty(client, "connId")),
+      role: stringOrUndefined(readProperty(connect, "role")),
+      clientId: stringOrUndefined(readProperty(connectClient, "id")),
+      clientMode: stringOrUndefined(readProperty(connectClient, "mode")),
+      clientVersion: stringOrUndefined(readProperty(connectClient, "version")),
+      platform: stringOrUndefined(readProperty(connectClient, "platform")),
+    };
   } catch {
     // An object whose getters throw yields no labels; the auth line itself is still worth writing.
-    return {};
+    return { type: "authenticated", connectionId };
   }
 }
 
-function readIdentity(client: unknown): ClientIdentity {
-  const connect = readProperty(client, "connect");
-  const connectClient = readProperty(connect, "client");
-  const connId = readProperty(client, "connId");
-  const identity: ClientIdentity = {};
-  if (typeof connId === "string" && UUID.test(connId)) identity.gatewayConnId = connId;
-  assignLabel(identity, "role", readProperty(connect, "role"));
-  assignLabel(identity, "clientId", readProperty(connectClient, "id"));
-  assignLabel(identity, "clientMode", readProperty(connectClient, "mode"));
-  assignLabel(identity, "clientVersion", readProperty(connectClient, "version"));
-  assignLabel(identity, "platform", readProperty(connectClient, "platform"));
-  return identity;
-}
-
-function assignLabel(identity: ClientIdentity, key: Exclude<keyof ClientIdentity, "gatewayConnId">, value: unknown): void {
-  const label = scrubbedLabel(value);
-  if (label !== undefined) identity[key] = label;
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }

@@ -5,7 +5,7 @@
 import type { AttachOptions, RuntimeHooks, ServerKind } from "./contract.js";
 import { resolveAttachOptions, serverKindOf, type ResolvedAttach } from "./attach-options.js";
 import { gatewayCloseCause } from "./close-cause.js";
-import { clientIdentityOf } from "./client-identity.js";
+import { authenticatedEvent } from "./client-identity.js";
 import { armCloseGrace } from "./close-grace.js";
 import { isRuntimeDisabled } from "./config.js";
 import { inertAfterFailure } from "./hook-safety.js";
@@ -85,7 +85,7 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
 
     clientAuthenticated: inertAfterFailure("clientAuthenticated", (socket: unknown, client: unknown) => {
       if (!isWsSocket(socket) || !tracingActive()) return;
-      emit({ type: "authenticated", connectionId: guardedSocketOf(socket)?.connectionId, ...clientIdentityOf(client) });
+      emit(authenticatedEvent(guardedSocketOf(socket)?.connectionId, client));
     }),
 
     closeStarted: inertAfterFailure("closeStarted", (socket: unknown, code: unknown, reason: unknown) => {

@@ -1,6 +1,6 @@
 import { neverThrows } from "./hook-safety.js";
 import { sharedState } from "./shared-state.js";
-import { peerAddressOf } from "./socket-trace.js";
+import { remoteAddressOf, remotePortOf } from "./socket-trace.js";
 import { monotonicNow, startInterval } from "./timers.js";
 import { emit, tracingActive } from "./trace.js";
 import { readProperty } from "./ws-shapes.js";
@@ -78,7 +78,9 @@ function sweepFirstRequestDeadlines(): void {
     }
     if (dueAt > now) continue;
     deadlines.delete(socket);
-    if (tracingActive()) emit({ type: "terminated", connectionId: undefined, mechanism: "request-deadline", ...peerAddressOf(socket) });
+    if (tracingActive()) {
+      emit({ type: "terminated", connectionId: undefined, mechanism: "request-deadline", peer: remoteAddressOf(socket), port: remotePortOf(socket) });
+    }
     socket.destroy();
   }
   if (deadlines.size === 0 && state.firstRequestSweep !== undefined) {

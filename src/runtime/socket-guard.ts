@@ -8,7 +8,7 @@ import { sharedState } from "./shared-state.js";
 import type { SocketGroup } from "./socket-group.js";
 import { processStallDetector } from "./stall-detector.js";
 import { terminateByFix } from "./terminate.js";
-import { observeSocketLifecycle, peerAddressOf, socketClosedTrace } from "./socket-trace.js";
+import { observeSocketLifecycle, remoteAddressOf, remotePortOf, socketClosedTrace } from "./socket-trace.js";
 import { monotonicNow } from "./timers.js";
 import { closeCodeOf, emit, tracingActive, type CloseInitiator } from "./trace.js";
 import { WS_CLOSED, isWsSocket, type WsSocketLike } from "./ws-shapes.js";
@@ -91,7 +91,7 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
   group.add(guarded);
   if (tracingActive()) {
     observeSocketLifecycle(guarded);
-    emit({ type: "opened", connectionId, kind: guarded.kind, ...peerAddressOf(socket._socket) });
+    emit({ type: "opened", connectionId, kind: guarded.kind, peer: remoteAddressOf(socket._socket), port: remotePortOf(socket._socket) });
   }
   return guarded;
 }

@@ -2,7 +2,7 @@ import { gatewayCloseCause } from "./close-cause.js";
 import { neverThrows } from "./hook-safety.js";
 import type { GuardedSocket } from "./socket-guard.js";
 import { monotonicNow } from "./timers.js";
-import { closeCodeOf, closeReasonOf, emit, type BufferedBytes, type CloseInitiator, type PeerAddress } from "./trace.js";
+import { closeCodeOf, closeReasonOf, emit, type CloseInitiator } from "./trace.js";
 import { WS_CLOSED, WS_OPEN, readProperty } from "./ws-shapes.js";
 
 /** ws's code when no close frame arrived; any other code at `close` came from the peer's frame. */
@@ -104,13 +104,19 @@ export function socketClosedTrace(guarded: GuardedSocket, code: number | undefin
     connectionId: guarded.connectionId,
     code,
     durationMs: Math.round(monotonicNow() - guarded.openedAt),
-    ...bufferedBytesOf(guarded.socket),
+    bufferedAmount: bufferedAmountOf(guarded.socket),
+    writableLength: writableLengthOf(guarded.socket),
   });
 }
 
-function numberOrUndefined(read: () => unknown): number | undefined {
+/**
+ * Reads behind getters (ws's `bufferedAmount`, net's `remoteAddress`): a getter that throws, or
+ * returns something odd, yields no value rather than an error. Plain reads, no object per call:
+ * these run for every traced connection.
+ */
+function finiteNumberAt(object: unknown, key: string): number | undefined {
   try {
-    const value = read();
+    const value = readProperty(object, key);
     return typeof value === "number" && Number.isFinite(value) ? value : undefined;
   } catch {
     return undefined;
@@ -118,20 +124,27 @@ function numberOrUndefined(read: () => unknown): number | undefined {
 }
 
 /** ws's `bufferedAmount` already includes the socket's queue; `writableLength` shows that queue alone. */
-export function bufferedBytesOf(socket: unknown): BufferedBytes {
-  return {
-    bufferedAmount: numberOrUndefined(() => readProperty(socket, "bufferedAmount")),
-    writableLength: numberOrUndefined(() => readProperty(readProperty(socket, "_socket"), "writableLength")),
-  };
+export function bufferedAmountOf(socket: unknown): number | undefined {
+  return finiteNumberAt(socket, "bufferedAmount");
 }
 
-export function peerAddressOf(rawSocket: unknown): PeerAddress {
-  let peer: string | undefined;
+export function writableLengthOf(socket: unknown): number | undefined {
+  try {
+    return finiteNumberAt(readProperty(socket, "_socket"), "writableLength");
+  } catch {
+    return undefined;
+  }
+}
+
+export function remoteAddressOf(rawSocket: unknown): string | undefined {
   try {
     const address = readProperty(rawSocket, "remoteAddress");
-    if (typeof address === "string" && address.length <= MAX_ADDRESS_CHARS) peer = address;
+    return typeof address === "string" && address.length <= MAX_ADDRESS_CHARS ? address : undefined;
   } catch {
-    peer = undefined;
+    return undefined;
   }
-  return { peer, port: numberOrUndefined(() => readProperty(rawSocket, "remotePort")) };
+}
+
+export function remotePortOf(rawSocket: unknown): number | undefined {
+  return finiteNumberAt(rawSocket, "remotePort");
 }

@@ -1,5 +1,8 @@
 import type { RuntimeEvent } from "./trace.js";
-import { scrubbedMessage, scrubbedReason } from "./trace-scrub.js";
+import { scrubbedLabel, scrubbedMessage, scrubbedReason } from "./trace-scrub.js";
+
+/** The gateway's connection ids are UUIDs; anything else in that field is not written. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line of the trace file before serialisation: `ts`, `pid` and `ev` first, then the event's fields. */
 export type TraceLine = { ts: number; pid: number; ev: string } & Record<string, unknown>;
@@ -10,7 +13,8 @@ export function isDebugEvent(event: RuntimeEvent): boolean {
 }
 
 /**
- * Maps a runtime event to its line. Free text is scrubbed here, the only way out to disk.
+ * Maps a runtime event to its line. Free text and client labels are checked and scrubbed here,
+ * the only way out to disk.
  * Undefined fields vanish in JSON, so absent facts cost nothing. Each line is one literal, with no
  * spread of a shared head: this runs for every event of every connection.
  */
@@ -41,12 +45,12 @@ export function traceLineOf(event: RuntimeEvent, ts: number, pid: number): Trace
         pid,
         ev: "auth",
         conn: event.connectionId,
-        gatewayConn: event.gatewayConnId,
-        role: event.role,
-        client: event.clientId,
-        mode: event.clientMode,
-        version: event.clientVersion,
-        platform: event.platform,
+        gatewayConn: event.gatewayConnId !== undefined && UUID.test(event.gatewayConnId) ? event.gatewayConnId : undefined,
+        role: scrubbedLabel(event.role),
+        client: scrubbedLabel(event.clientId),
+        mode: scrubbedLabel(event.clientMode),
+        version: scrubbedLabel(event.clientVersion),
+        platform: scrubbedLabel(event.platform),
       };
     case "closeStarted":
       return {

@@ -27,7 +27,11 @@ export interface PeerAddress {
   port: number | undefined;
 }
 
-/** What the gateway told us about an accepted client; identity labels only, never credentials. */
+/**
+ * What the gateway told us about an accepted client; identity labels only, never credentials.
+ * They are strings as the gateway holds them, not yet checked or scrubbed: `traceLineOf` does that
+ * on the way to the file, like every other free text.
+ */
 export interface ClientIdentity {
   gatewayConnId?: string;
   role?: string;
@@ -95,7 +99,11 @@ export type RuntimeEvent =
   | { type: "ping"; connectionId: number; source: PingSource }
   | { type: "pong"; connectionId: number; waitedMs: number | undefined };
 
-/** Receives each event with its wall-clock time; the event object is shared by every sink, read only. */
+/**
+ * Receives each event with its wall-clock time. The event object is shared by every sink, read
+ * only; nothing changes it after it was emitted, so a sink may keep it (the file tracer formats
+ * its lines later, in batches).
+ */
 export type TraceSink = (event: RuntimeEvent, time: number) => void;
 
 /**

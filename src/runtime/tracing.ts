@@ -46,11 +46,11 @@ class FileTracer implements ProcessTracer {
   constructor(private readonly settings: TraceSettings) {
     this.level = settings.level;
     this.file = settings.file;
-    this.writer = new TraceFileWriter(settings.file, settings.maxBytes);
+    this.writer = new TraceFileWriter(settings.file, settings.maxBytes, (event, time) => `${JSON.stringify(traceLineOf(event, time, this.pid))}\n`);
     this.sink = (event, time) => {
       if (event.type === "stall" && event.blockedMs <= settings.stallMs) return;
       if (this.level !== "debug" && isDebugEvent(event)) return;
-      this.writer.write(`${JSON.stringify(traceLineOf(event, time, this.pid))}\n`, event.type === "summary");
+      this.writer.write(event, time, event.type === "summary");
     };
   }
 

@@ -96,6 +96,29 @@ describe("trace: no secrets in the file", () => {
     assert.deepEqual(Object.keys(auth).sort(), ["client", "conn", "ev", "gatewayConn", "mode", "pid", "platform", "role", "ts", "version"]);
   });
 
+  it("scrubs client labels and drops a connection id that is not a UUID, when the line is written", async () => {
+    const serverSocket = gateway.nextSocket();
+    const client = await openClient(gateway.port);
+    const socket = await serverSocket;
+    const labelSecret = "label-s3cr3t";
+    hooks.clientAuthenticated?.(socket, {
+      connId: `session=${labelSecret}`,
+      connect: {
+        role: "operator",
+        client: { id: `cli token=${labelSecret}`, mode: "cli ".repeat(50), version: SECRETS.hexKey, platform: "" },
+      },
+    });
+    const records = await waitForRecords(file, (all) => all.some((r) => r.ev === "auth" && r.mode !== undefined && r.role === "operator"), "the auth line");
+    const auth = records.findLast((r) => r.ev === "auth")!;
+    assert.equal(fs.readFileSync(file, "utf8").includes(labelSecret), false, "the label's secret leaked into the trace");
+    assert.equal(auth.gatewayConn, undefined);
+    assert.equal(auth.client, "cli token=[redacted]");
+    assert.equal(auth.mode, "cli ".repeat(16), "labels are capped");
+    assert.equal(auth.version, "[redacted]");
+    assert.equal(auth.platform, undefined, "an empty label is not written");
+    client.close();
+  });
+
   it("survives any client object in clientAuthenticated and keeps only string labels", async () => {
     const serverSocket = gateway.nextSocket();
     const client = await openClient(gateway.port);
