@@ -15,6 +15,8 @@ export interface ProcessTracer {
   readonly file: string;
   /** Resolves when every line emitted so far has been written (or dropped). */
   idle(): Promise<void>;
+  /** Formats and writes what is buffered, synchronously: for exit handlers, and the gateway bench. */
+  flushSync(): void;
   /** Writes what is buffered and detaches; the process keeps running untraced. */
   stop(): void;
 }
@@ -39,7 +41,7 @@ class FileTracer implements ProcessTracer {
   private readonly writer: TraceFileWriter;
   private readonly pid = process.pid;
   private readonly sink: TraceSink;
-  private readonly onExit = neverThrows("trace exit flush", () => this.writer.flushSync());
+  private readonly onExit = neverThrows("trace exit flush", () => this.flushSync());
   private summaryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -77,6 +79,10 @@ class FileTracer implements ProcessTracer {
     return this.writer.idle();
   }
 
+  flushSync(): void {
+    this.writer.flushSync();
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -85,7 +91,7 @@ class FileTracer implements ProcessTracer {
     if (state.tracer === this) state.tracer = undefined;
     if (this.summaryTimer !== undefined) clearInterval(this.summaryTimer);
     process.off("exit", this.onExit);
-    this.writer.flushSync();
+    this.flushSync();
     this.writer.stop();
   }
 

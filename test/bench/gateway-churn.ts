@@ -25,14 +25,14 @@
 // - Costs smaller than the lottery: tracing's share is about the size of the noise between
 //   processes, so a variant can also switch tracing on and off inside each of its processes
 //   (trace-switch.ts) and compare its own segments: the same heap and code on both sides.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startGateway, type RunningGateway } from "../support/gateway-process.js";
 import { healthy } from "../support/ws-clients.js";
 import { cpuTimeMs, mainThreadCpuTimeMs, waitUntilQuiet } from "./process-quiet.js";
-import { TRACE_SWITCH_ACK_ENV, TRACE_SWITCH_SIGNAL } from "./trace-switch.js";
+import { TRACE_SWITCH_ACK_ENV, TRACE_SWITCH_SIGNAL, traceSwitchRequestFile, type TraceSwitchCommand } from "./trace-switch.js";
 
 /** Quiet: at most 5 % of a core over a second, waited for at most 30 s per gateway. */
 const QUIET = { maxShare: 0.05, windowMs: 1_000, timeoutMs: 30_000 };
@@ -66,6 +66,8 @@ export interface SegmentFigures {
   cpuMs: number;
   /** The part of it on the gateway's main thread. */
   mainThreadCpuMs: number;
+  /** Of that, the trace flush billed after each segment (switched processes only, else 0). */
+  flushCpuMs: number;
 }
 
 /** One gateway process's figures over the measured connections of a round. */
@@ -155,18 +157,19 @@ function turnCount(connections: number, segment: number, processes: number): num
 interface RunningProcess {
   variant: ChurnVariant;
   gateway: RunningGateway;
-  /** Where a tracing switch is acknowledged, and the state and count it should show. */
+  /** Where the tracing switch acknowledges a request, and how many requests were sent. */
   switchAck: string;
   tracing: TracingPhase;
-  switches: number;
+  requests: number;
   /** Draws the phase order of each turn. */
   draw: () => number;
 }
 
 /** `--import` of the switch, resolved beside this file (both are built into build/test/bench). */
 const TRACE_SWITCH_MODULE = new URL("./trace-switch.js", import.meta.url).href;
-const SWITCH_POLL_MS = 10;
-const SWITCH_POLLS = 500;
+/** The ack comes after the flush's asynchronous append: a few milliseconds. Bounded at 5 s. */
+const SWITCH_POLL_MS = 2;
+const SWITCH_POLLS = 2_500;
 
 function gatewayEnv(variant: ChurnVariant, switchAck: string): Record<string, string> {
   if (variant.tracingSwitch === undefined) return variant.env;
@@ -181,20 +184,29 @@ function readAck(file: string): string {
   }
 }
 
-/** Signals the switch and waits, bounded, until the gateway reports the wanted phase. */
-async function setTracing(member: RunningProcess, phase: TracingPhase): Promise<void> {
-  if (member.tracing === phase) return;
-  member.switches += 1;
-  const expected = `${member.switches} ${member.variant.tracingSwitch === "placebo" ? "off" : phase}`;
+/** Sends one request to the switch and waits, bounded, for its ack: the phase the gateway is in, and a flush's main-thread CPU. */
+async function requestOfSwitch(member: RunningProcess, command: TraceSwitchCommand): Promise<{ phase: string; flushCpuMs: number }> {
+  member.requests += 1;
+  const count = String(member.requests);
+  writeFileSync(traceSwitchRequestFile(member.switchAck), `${count} ${command}\n`);
   process.kill(member.gateway.pid, TRACE_SWITCH_SIGNAL);
   for (let poll = 0; poll < SWITCH_POLLS; poll++) {
-    if (readAck(member.switchAck) === expected) {
-      member.tracing = phase;
-      return;
-    }
+    const [acked, phase, flushMicros] = readAck(member.switchAck).split(" ");
+    if (acked === count) return { phase: phase ?? "", flushCpuMs: Number(flushMicros) / 1000 };
     await sleep(SWITCH_POLL_MS);
   }
-  throw new Error(`tracing switch in gateway ${member.gateway.pid}: expected "${expected}", the gateway wrote "${readAck(member.switchAck)}" (is the runtime tracing at lifecycle?)`);
+  throw new Error(`tracing switch in gateway ${member.gateway.pid}: no ack to request ${count} (${command}); the gateway wrote "${readAck(member.switchAck)}"`);
+}
+
+/** Switches the gateway's tracing to `phase` unless it is there already. */
+async function setTracing(member: RunningProcess, phase: TracingPhase): Promise<void> {
+  if (member.tracing === phase) return;
+  const expected = member.variant.tracingSwitch === "placebo" ? "off" : phase;
+  const acked = await requestOfSwitch(member, "switch");
+  if (acked.phase !== expected) {
+    throw new Error(`tracing switch in gateway ${member.gateway.pid}: expected "${expected}", the gateway is "${acked.phase}" (is the runtime tracing at lifecycle?)`);
+  }
+  member.tracing = phase;
 }
 
 /**
@@ -231,14 +243,15 @@ function startOrder(options: ChurnOptions, shift: number): ChurnVariant[] {
 
 /** Time and CPU summed over the timed segments of one process, or of one of its tracing phases. */
 class SegmentTally {
-  private readonly totals = new Map<string, { connections: number; ms: number; cpuMs: number; mainThreadCpuMs: number }>();
+  private readonly totals = new Map<string, { connections: number; ms: number; cpuMs: number; mainThreadCpuMs: number; flushCpuMs: number }>();
 
-  add(key: string, connections: number, ms: number, cpu: { all: number; main: number }): void {
-    const total = this.totals.get(key) ?? { connections: 0, ms: 0, cpuMs: 0, mainThreadCpuMs: 0 };
+  add(key: string, connections: number, ms: number, cpu: { all: number; main: number; flush: number }): void {
+    const total = this.totals.get(key) ?? { connections: 0, ms: 0, cpuMs: 0, mainThreadCpuMs: 0, flushCpuMs: 0 };
     total.connections += connections;
     total.ms += ms;
     total.cpuMs += cpu.all;
     total.mainThreadCpuMs += cpu.main;
+    total.flushCpuMs += cpu.flush;
     this.totals.set(key, total);
   }
 
@@ -248,6 +261,7 @@ class SegmentTally {
       rate: (total.connections / total.ms) * 1000,
       cpuMs: total.cpuMs / total.connections,
       mainThreadCpuMs: total.mainThreadCpuMs / total.connections,
+      flushCpuMs: total.flushCpuMs / total.connections,
     };
   }
 }
@@ -262,8 +276,16 @@ async function runTurns(running: readonly RunningProcess[], turns: number, optio
         const cpuBefore = { all: cpuTimeMs(pid), main: mainThreadCpuTimeMs(pid) };
         const started = performance.now();
         await churn(member.gateway, options.segment, options.concurrency);
-        const ms = performance.now() - started;
-        const cpu = { all: cpuTimeMs(pid) - cpuBefore.all, main: mainThreadCpuTimeMs(pid) - cpuBefore.main };
+        let ms = performance.now() - started;
+        const cpu = { all: cpuTimeMs(pid) - cpuBefore.all, main: mainThreadCpuTimeMs(pid) - cpuBefore.main, flush: 0 };
+        if (phase !== undefined) {
+          // The trace lines of this segment are written now; their main-thread CPU is billed to it,
+          // as time too: the main thread is what limits churn (see trace-switch.ts).
+          cpu.flush = (await requestOfSwitch(member, "flush")).flushCpuMs;
+          ms += cpu.flush;
+          cpu.all += cpu.flush;
+          cpu.main += cpu.flush;
+        }
         tally?.add(String(pid), options.segment, ms, cpu);
         if (phase !== undefined) tally?.add(`${pid} ${phase}`, options.segment, ms, cpu);
       }
@@ -303,7 +325,7 @@ export async function runChurnRounds(options: ChurnOptions): Promise<ChurnResult
         const scratchDir = join(options.scratch, `churn-${round}-${running.length}-${slugOf(variant.name)}`);
         const switchAck = join(scratchDir, "trace-switch.ack");
         const gateway = await startGateway({ packageRoot: variant.root, nodeBin: options.nodeBin, scratchDir, env: gatewayEnv(variant, switchAck) });
-        running.push({ variant, gateway, switchAck, tracing: "lifecycle", switches: 0, draw: seededRandom(round * 1_000 + running.length) });
+        running.push({ variant, gateway, switchAck, tracing: "lifecycle", requests: 0, draw: seededRandom(round * 1_000 + running.length) });
       }
       await warmUp(running, options);
       result.rounds.push(await measureRound(running, options));

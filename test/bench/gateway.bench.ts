@@ -156,7 +156,8 @@ function switchedLines(churned: ChurnResult): string[] {
   const lines = [
     "",
     `the same processes: ${PROCESSES} per round and group, patched; before each segment the bench switches the runtime's trace sinks off or on (SIGUSR2 to trace-switch.ts);`,
-    `each turn runs one segment of each phase, in an order drawn per turn; ${churned.measured} connections per phase and process; a process's ratio is over its own segments`,
+    `each turn runs one segment of each phase, in an order drawn per turn; ${churned.measured} connections per phase and process; a process's ratio is over its own segments;`,
+    "after each segment the gateway writes out its trace lines, and that flush's main-thread CPU is billed to the segment, as time and as CPU",
   ];
   for (const name of [TRACE_SWITCHED, PLACEBO_SWITCHED]) {
     const processes = processesOf(churned, name);
@@ -165,7 +166,8 @@ function switchedLines(churned: ChurnResult): string[] {
       const all = median(figures.map((f) => f.cpuMs));
       const main = median(figures.map((f) => f.mainThreadCpuMs));
       const other = median(figures.map((f) => f.cpuMs - f.mainThreadCpuMs));
-      return `${all.toFixed(3)} ms (main thread ${main.toFixed(3)}, other threads ${other.toFixed(3)})`;
+      const flush = median(figures.map((f) => f.flushCpuMs));
+      return `${all.toFixed(3)} ms (main thread ${main.toFixed(3)}, of it the flush ${flush.toFixed(3)}; other threads ${other.toFixed(3)})`;
     };
     lines.push(`${name}: single processes ${rangeOf(processes.map(phaseRatio), 3)}; CPU/conn (median) in the lifecycle phase ${cpu("lifecycle")}, in the off phase ${cpu("off")}`);
   }
