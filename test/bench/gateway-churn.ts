@@ -167,7 +167,7 @@ interface RunningProcess {
 
 /** `--import` of the switch, resolved beside this file (both are built into build/test/bench). */
 const TRACE_SWITCH_MODULE = new URL("./trace-switch.js", import.meta.url).href;
-/** The ack comes after the flush's asynchronous append: a few milliseconds. Bounded at 5 s. */
+/** The ack follows the signal within a few milliseconds (a flush of one segment's lines at most); bounded at 5 s. */
 const SWITCH_POLL_MS = 2;
 const SWITCH_POLLS = 2_500;
 
@@ -185,7 +185,7 @@ function readAck(file: string): string {
 }
 
 /** Sends one request to the switch and waits, bounded, for its ack: the phase the gateway is in, and a flush's main-thread CPU. */
-async function requestOfSwitch(member: RunningProcess, command: TraceSwitchCommand): Promise<{ phase: string; flushCpuMs: number }> {
+async function askSwitch(member: RunningProcess, command: TraceSwitchCommand): Promise<{ phase: string; flushCpuMs: number }> {
   member.requests += 1;
   const count = String(member.requests);
   writeFileSync(traceSwitchRequestFile(member.switchAck), `${count} ${command}\n`);
@@ -202,7 +202,7 @@ async function requestOfSwitch(member: RunningProcess, command: TraceSwitchComma
 async function setTracing(member: RunningProcess, phase: TracingPhase): Promise<void> {
   if (member.tracing === phase) return;
   const expected = member.variant.tracingSwitch === "placebo" ? "off" : phase;
-  const acked = await requestOfSwitch(member, "switch");
+  const acked = await askSwitch(member, "switch");
   if (acked.phase !== expected) {
     throw new Error(`tracing switch in gateway ${member.gateway.pid}: expected "${expected}", the gateway is "${acked.phase}" (is the runtime tracing at lifecycle?)`);
   }
@@ -281,7 +281,7 @@ async function runTurns(running: readonly RunningProcess[], turns: number, optio
         if (phase !== undefined) {
           // The trace lines of this segment are written now; their main-thread CPU is billed to it,
           // as time too: the main thread is what limits churn (see trace-switch.ts).
-          cpu.flush = (await requestOfSwitch(member, "flush")).flushCpuMs;
+          cpu.flush = (await askSwitch(member, "flush")).flushCpuMs;
           ms += cpu.flush;
           cpu.all += cpu.flush;
           cpu.main += cpu.flush;
