@@ -28,18 +28,42 @@ export async function ensureRelease(version: string): Promise<string> {
     await fs.writeFile(path.join(dir, ".complete"), "");
     return root;
   }
-  const tarballs = path.join(cacheRoot(), "tarballs");
-  await fs.mkdir(tarballs, { recursive: true });
-  const tarball = path.join(tarballs, `openclaw-${version}.tgz`);
-  if (!existsSync(tarball)) await run("npm", ["pack", `openclaw@${version}`, "--silent", "--pack-destination", tarballs], { timeout: 10 * 60_000, maxBuffer: 16 << 20 });
-  const staging = `${dir}.staging-${process.pid}`;
+  const tarball = await ensureTarball(version);
+  // Two test files may fetch one release at once: each extracts into its own staging folder, marks
+  // it complete there, and renames it into place only if no complete copy is there yet, so a
+  // reader never sees a half-extracted or half-replaced release.
+  const staging = `${dir}.staging-${process.pid}-${Date.now()}`;
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
-  await run("tar", ["-xzf", tarball, "-C", staging], { timeout: 10 * 60_000 });
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.rename(staging, dir);
-  await fs.writeFile(path.join(dir, ".complete"), "");
+  try {
+    await run("tar", ["-xzf", tarball, "-C", staging], { timeout: 10 * 60_000 });
+    await fs.writeFile(path.join(staging, ".complete"), "");
+    if (!existsSync(path.join(dir, ".complete"))) {
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rename(staging, dir).catch((error: unknown) => {
+        if (!existsSync(path.join(dir, ".complete"))) throw error;
+      });
+    }
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
   return root;
+}
+
+/** `npm pack` into a private folder, then a rename: a concurrent reader never sees a partial tarball. */
+async function ensureTarball(version: string): Promise<string> {
+  const tarballs = path.join(cacheRoot(), "tarballs");
+  const tarball = path.join(tarballs, `openclaw-${version}.tgz`);
+  if (existsSync(tarball)) return tarball;
+  const staging = path.join(tarballs, `.staging-${process.pid}-${Date.now()}`);
+  await fs.mkdir(staging, { recursive: true });
+  try {
+    await run("npm", ["pack", `openclaw@${version}`, "--silent", "--pack-destination", staging], { timeout: 10 * 60_000, maxBuffer: 16 << 20 });
+    await fs.rename(path.join(staging, `openclaw-${version}.tgz`), tarball);
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+  return tarball;
 }
 
 /**
