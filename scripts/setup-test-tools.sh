@@ -1,21 +1,28 @@
 #!/bin/sh
-# Installs the tools the hook tests use beyond Node: systemd-analyze, which checks the generated
-# systemd drop-in (Debian/Ubuntu package "systemd"). Safe to run again: it does nothing when the
-# tool is already there. Without it those tests are skipped, not failed.
+# Installs the tools the tests use beyond Node, from Debian's packages:
+# - systemd-analyze (package "systemd") checks the generated systemd drop-in;
+# - nft (package "nftables") drops a loopback peer's packets, so the live gateway tests can have a
+#   peer vanish without FIN or RST.
+# Safe to run again: it installs only what is missing. Without a tool the tests that need it are
+# skipped and say why, not failed.
 set -eu
 
-if command -v systemd-analyze >/dev/null 2>&1; then
-  echo "setup-test-tools: systemd-analyze present ($(systemd-analyze --version | head -n 1))"
+missing=""
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+
+if [ -z "$missing" ]; then
+  echo "setup-test-tools: systemd-analyze ($(systemd-analyze --version | head -n 1)) and nft ($(nft --version)) present"
   exit 0
 fi
 
 if [ "$(uname -s)" != "Linux" ]; then
-  echo "setup-test-tools: not Linux; the systemd checks are skipped on this platform"
+  echo "setup-test-tools: not Linux; the tests needing$missing are skipped on this platform"
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-test-tools: no apt-get; install the package that provides systemd-analyze by hand" >&2
+  echo "setup-test-tools: no apt-get; install$missing by hand" >&2
   exit 1
 fi
 
@@ -30,10 +37,13 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $as_root apt-get update
-$as_root apt-get install -y --no-install-recommends systemd
+# shellcheck disable=SC2086 # one word per package
+$as_root apt-get install -y --no-install-recommends $missing
 
-command -v systemd-analyze >/dev/null 2>&1 || {
-  echo "setup-test-tools: systemd was installed but systemd-analyze is still missing" >&2
-  exit 1
-}
-echo "setup-test-tools: installed $(systemd-analyze --version | head -n 1)"
+for tool in systemd-analyze nft; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "setup-test-tools: $tool is still missing after installing$missing" >&2
+    exit 1
+  }
+done
+echo "setup-test-tools: installed$missing"

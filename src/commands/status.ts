@@ -11,7 +11,7 @@ import { renderSocketReport } from "../status/render-sockets.js";
 import { fixStatusOf, readGatewaySockets, type GatewaySocketReport } from "../status/socket-report.js";
 import { watchPlan, type WatchPlan } from "../status/watch-options.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
-import { renderDiagnostics, renderFixes } from "./shared/render.js";
+import { renderDiagnostics, renderFixes, renderSettings } from "./shared/render.js";
 
 export interface StatusCommandOptions extends TargetOptions {
   port?: string;
@@ -107,6 +107,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
       io.out("  fixes:");
       for (const line of renderFixes(fixes)) io.out(line);
     }
+    if (manifest && inspected.state === "patched") for (const line of renderSettings(manifest.config)) io.out(line);
     if (lastHook) io.out(`  last re-patch hook run: ${String(lastHook.at)} ${String(lastHook.outcome)}${lastHook.diagnostic ? `: ${(lastHook.diagnostic as { message: string }).message}` : ""}`);
     for (const line of renderSocketReport(sockets, facts.port)) io.out(line);
     if (watch && frame !== undefined) io.out(`  (frame ${frame}; every ${watch.intervalMs / 1000} s; Ctrl-C stops)`);

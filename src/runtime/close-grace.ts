@@ -23,7 +23,7 @@ export function terminateOnError(guarded: GuardedSocket): void {
 /** Shared by every guarded socket (ws calls it with the socket as `this`): no closure per connection. */
 function onGuardedSocketError(this: unknown): void {
   const guarded = guardedSocketOf(this);
-  if (guarded !== undefined) callSafely("error listener", terminateByFix, guarded.socket, guarded.connectionId, "socket-error");
+  if (guarded !== undefined) callSafely("error listener", terminateByFix, guarded.socket, guarded.connectionId, "socket-error", guarded.config.abortiveClose);
 }
 
 /**
@@ -45,7 +45,7 @@ export function armCloseGrace(guarded: GuardedSocket): void {
   guarded.closeGraceTimer = startTimeout(
     neverThrows("close grace timer", () => {
       guarded.closeGraceTimer = undefined;
-      if (!guarded.closed) terminateByFix(guarded.socket, guarded.connectionId, "close-grace");
+      if (!guarded.closed) terminateByFix(guarded.socket, guarded.connectionId, "close-grace", guarded.config.abortiveClose);
     }),
     guarded.config.closeGraceMs,
   );

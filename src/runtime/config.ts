@@ -1,7 +1,5 @@
-import { DEFAULT_RUNTIME_CONFIG, RUNTIME_ENV, type RuntimeConfig } from "./contract.js";
+import { DEFAULT_RUNTIME_CONFIG, DURATION_SETTINGS, RUNTIME_ENV, type RuntimeConfig } from "./contract.js";
 import { WARNING_CODES, warnOnce } from "./warnings.js";
-
-const CONFIG_KEYS = Object.keys(DEFAULT_RUNTIME_CONFIG) as (keyof RuntimeConfig)[];
 
 /** Longest delay a Node timer accepts; larger values would silently become 1 ms. */
 const MAX_DURATION_MS = 2_147_483_647;
@@ -12,6 +10,15 @@ function parseDuration(value: unknown): number | undefined {
   }
   if (typeof value !== "string" || !/^\s*\d+\s*$/.test(value)) return undefined;
   return parseDuration(Number(value));
+}
+
+const SWITCH_WORDS: Record<string, boolean> = { "1": true, true: true, on: true, yes: true, "0": false, false: false, off: false, no: false };
+
+/** An on/off setting as an operator would write it in a service file or on the command line. */
+export function parseSwitch(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (typeof value !== "string") return undefined;
+  return SWITCH_WORDS[value.trim().toLowerCase()];
 }
 
 export function isRuntimeDisabled(env: NodeJS.ProcessEnv): boolean {
@@ -27,21 +34,24 @@ export function resolveRuntimeConfig(applyTime: unknown, env: NodeJS.ProcessEnv)
   const resolved: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG };
   const base = typeof applyTime === "object" && applyTime !== null ? (applyTime as Record<string, unknown>) : {};
   const invalidEnv: string[] = [];
-  for (const key of CONFIG_KEYS) {
+  for (const key of DURATION_SETTINGS) {
     resolved[key] = parseDuration(base[key]) ?? DEFAULT_RUNTIME_CONFIG[key];
     const envName = RUNTIME_ENV[key];
     const raw = env[envName];
     if (raw === undefined || raw === "") continue;
     const override = parseDuration(raw);
-    if (override === undefined) invalidEnv.push(`${envName}=${JSON.stringify(raw)}`);
+    if (override === undefined) invalidEnv.push(`${envName}=${JSON.stringify(raw)} (expected a positive integer number of milliseconds)`);
     else resolved[key] = override;
   }
+  resolved.abortiveClose = parseSwitch(base.abortiveClose) ?? DEFAULT_RUNTIME_CONFIG.abortiveClose;
+  const rawSwitch = env[RUNTIME_ENV.abortiveClose];
+  if (rawSwitch !== undefined && rawSwitch !== "") {
+    const override = parseSwitch(rawSwitch);
+    if (override === undefined) invalidEnv.push(`${RUNTIME_ENV.abortiveClose}=${JSON.stringify(rawSwitch)} (expected on or off)`);
+    else resolved.abortiveClose = override;
+  }
   if (invalidEnv.length > 0) {
-    warnOnce(
-      "config:invalid-env",
-      WARNING_CODES.invalidEnv,
-      `openclaw-patch runtime ignored ${invalidEnv.join(", ")}: expected a positive integer number of milliseconds.`,
-    );
+    warnOnce("config:invalid-env", WARNING_CODES.invalidEnv, `openclaw-patch runtime ignored ${invalidEnv.join(", ")}.`);
   }
   return resolved;
 }

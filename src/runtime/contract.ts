@@ -35,7 +35,17 @@ export interface RuntimeConfig {
   keepAliveMs: number;
   shutdownGraceMs: number;
   headersTimeoutMs: number;
+  /**
+   * A socket given up on (a fix's terminate, the release's own terminate, an expired first
+   * request) is reset rather than closed gracefully, so the kernel keeps no orphan behind it.
+   */
+  abortiveClose: boolean;
 }
+
+/** The settings that are durations in milliseconds; every other setting is an on/off switch. */
+export type DurationSetting = Exclude<keyof RuntimeConfig, "abortiveClose">;
+
+export const DURATION_SETTINGS: readonly DurationSetting[] = ["heartbeatMs", "pongTimeoutMs", "closeGraceMs", "keepAliveMs", "shutdownGraceMs", "headersTimeoutMs"];
 
 export interface AttachOptions {
   /** openclaw-patch version that wrote the chunk. */
@@ -60,6 +70,7 @@ export const RUNTIME_ENV = {
   keepAliveMs: "OPENCLAW_PATCH_KEEPALIVE_MS",
   shutdownGraceMs: "OPENCLAW_PATCH_SHUTDOWN_GRACE_MS",
   headersTimeoutMs: "OPENCLAW_PATCH_HEADERS_TIMEOUT_MS",
+  abortiveClose: "OPENCLAW_PATCH_ABORTIVE_CLOSE",
   trace: "OPENCLAW_PATCH_TRACE",
   traceFile: "OPENCLAW_PATCH_TRACE_FILE",
 } as const;
@@ -71,6 +82,7 @@ export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
   keepAliveMs: 30_000,
   shutdownGraceMs: 2_000,
   headersTimeoutMs: 15_000,
+  abortiveClose: true,
 };
 
 /**

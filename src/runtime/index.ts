@@ -110,7 +110,7 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
     guardHttpServer: inertAfterFailure("guardHttpServer", (httpServer: unknown) => {
       if (!fixes.httpTimeouts || !isHttpServer(httpServer)) return;
       lowerHttpTimeouts(httpServer, config.headersTimeoutMs);
-      enforceFirstRequestDeadline(httpServer, config.headersTimeoutMs);
+      enforceFirstRequestDeadline(httpServer, config.headersTimeoutMs, config.abortiveClose);
     }),
 
     upgradeStarted: inertAfterFailure("upgradeStarted", (req: unknown, rawSocket: unknown, httpServer: unknown) => {
@@ -125,7 +125,7 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
       if (!isWss(wss)) return;
       const guard = serverGuardOf(wss);
       if (guard !== undefined) guard.group.shuttingDown = true;
-      if (fixes.boundedShutdown) armBoundedShutdown(wss, guard?.kind, guard?.group, config.shutdownGraceMs);
+      if (fixes.boundedShutdown) armBoundedShutdown(wss, guard?.kind, guard?.group, config);
       else if (tracingActive()) {
         const remainingClients = clientsOf(wss).filter((client) => client.readyState !== WS_CLOSED).length;
         emit({ type: "shutdown", kind: guard?.kind, remainingClients, graceMs: undefined });

@@ -1,3 +1,4 @@
+import { resetSocket } from "./abortive-close.js";
 import { neverThrows } from "./hook-safety.js";
 import { sharedState } from "./shared-state.js";
 import { remoteAddressOf, remotePortOf } from "./socket-trace.js";
@@ -43,11 +44,13 @@ function isTlsServer(server: unknown): boolean {
  * per connection: nearly every connection clears its deadline within milliseconds, and under
  * connection churn the per-connection timer was one of the runtime's largest costs.
  */
-export function enforceFirstRequestDeadline(server: unknown, deadlineMs: number): void {
+export function enforceFirstRequestDeadline(server: unknown, deadlineMs: number, abortive: boolean): void {
   if (!isListeningServer(server) || isTlsServer(server)) return;
   const state = sharedState();
   if (state.deadlineServers.has(server)) return;
   state.deadlineServers.add(server);
+  // One process runs one configuration: every attach resolves the same apply-time values and environment.
+  state.resetExpiredRequests = abortive;
   const sweepMs = Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, Math.floor(deadlineMs / SWEEPS_PER_DEADLINE)));
 
   server.on(
@@ -78,10 +81,11 @@ function sweepFirstRequestDeadlines(): void {
     }
     if (dueAt > now) continue;
     deadlines.delete(socket);
-    if (tracingActive()) {
-      emit({ type: "terminated", connectionId: undefined, mechanism: "request-deadline", peer: remoteAddressOf(socket), port: remotePortOf(socket) });
-    }
-    socket.destroy();
+    const peer = tracingActive() ? remoteAddressOf(socket) : undefined;
+    const port = tracingActive() ? remotePortOf(socket) : undefined;
+    const reset = state.resetExpiredRequests === true && resetSocket(socket);
+    if (tracingActive()) emit({ type: "terminated", connectionId: undefined, mechanism: "request-deadline", reset, peer, port });
+    if (!reset) socket.destroy();
   }
   if (deadlines.size === 0 && state.firstRequestSweep !== undefined) {
     clearInterval(state.firstRequestSweep);

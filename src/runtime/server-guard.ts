@@ -41,7 +41,7 @@ export function guardServer(wss: unknown, kind: ServerKind, config: RuntimeConfi
   else wss.on("connection", onConnection);
   for (const client of clientsOf(wss)) guardSocket(client, guard.group);
 
-  if (fixes.boundedShutdown) boundServerClose(wss, kind, guard.group, config.shutdownGraceMs);
+  if (fixes.boundedShutdown) boundServerClose(wss, kind, guard.group, config);
   if (fixes.httpTimeouts) {
     // Only reachable when ws owns or was given the HTTP server; the gateway's noServer setup is
     // tuned from upgradeStarted instead.

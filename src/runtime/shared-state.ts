@@ -23,6 +23,8 @@ export interface RuntimeState {
   readonly firstRequestDeadlines: Map<object, number>;
   /** The one interval enforcing those deadlines; runs only while some are pending. */
   firstRequestSweep: NodeJS.Timeout | undefined;
+  /** Whether a connection past its deadline is reset (abortive close) rather than closed gracefully; absent in a state an older runtime created. */
+  resetExpiredRequests: boolean;
   /** Prototypes whose methods route through the runtime, and which of their methods do. */
   readonly routedMethods: WeakMap<object, Set<string>>;
   readonly traceSinks: Set<TraceSink>;
@@ -53,6 +55,7 @@ function createState(): RuntimeState {
     deadlineServers: new WeakSet(),
     firstRequestDeadlines: new Map(),
     firstRequestSweep: undefined,
+    resetExpiredRequests: true,
     routedMethods: new WeakMap(),
     traceSinks: new Set(),
     warnedKeys: new Set(),

@@ -1,4 +1,4 @@
-import type { ServerKind } from "./contract.js";
+import type { RuntimeConfig, ServerKind } from "./contract.js";
 import { neverThrows } from "./hook-safety.js";
 import { wrapInstanceMethod } from "./method-wrap.js";
 import { sharedState } from "./shared-state.js";
@@ -14,13 +14,13 @@ import { WS_CLOSED, clientsOf, type WsSocketLike, type WssLike } from "./ws-shap
  * before closing its HTTP server; one frozen peer therefore holds the port until the gateway's own
  * shutdown timeout kills the process. Terminating whatever is left after a grace lets close finish.
  */
-export function boundServerClose(wss: WssLike, kind: ServerKind, group: SocketGroup, graceMs: number): void {
+export function boundServerClose(wss: WssLike, kind: ServerKind, group: SocketGroup, config: RuntimeConfig): void {
   wrapInstanceMethod(wss, "close", (originalClose) =>
     function closeWithinGrace(this: unknown, ...args: unknown[]): unknown {
       try {
         return Reflect.apply(originalClose, this, args);
       } finally {
-        neverThrows("bounded shutdown", () => armBoundedShutdown(wss, kind, group, graceMs))();
+        neverThrows("bounded shutdown", () => armBoundedShutdown(wss, kind, group, config))();
       }
     },
   );
@@ -31,20 +31,21 @@ export function armBoundedShutdown(
   wss: WssLike,
   kind: ServerKind | undefined,
   group: SocketGroup | undefined,
-  graceMs: number,
+  config: RuntimeConfig,
 ): void {
   const armed = sharedState().shutdownArmed;
   if (armed.has(wss)) return;
   armed.add(wss);
   if (group !== undefined) group.shuttingDown = true;
-  emit({ type: "shutdown", kind, remainingClients: lingeringClients(wss, group).length, graceMs });
+  emit({ type: "shutdown", kind, remainingClients: lingeringClients(wss, group).length, graceMs: config.shutdownGraceMs });
   startTimeout(
     neverThrows("bounded shutdown timer", () => {
       for (const socket of lingeringClients(wss, group)) {
-        terminateByFix(socket, guardedSocketOf(socket)?.connectionId, "bounded-shutdown");
+        const guarded = guardedSocketOf(socket);
+        terminateByFix(socket, guarded?.connectionId, "bounded-shutdown", guarded?.config.abortiveClose ?? config.abortiveClose);
       }
     }),
-    graceMs,
+    config.shutdownGraceMs,
   );
 }
 

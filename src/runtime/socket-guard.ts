@@ -7,7 +7,8 @@ import { PongWatch } from "./pong-watch.js";
 import { sharedState } from "./shared-state.js";
 import type { SocketGroup } from "./socket-group.js";
 import { processStallDetector } from "./stall-detector.js";
-import { terminateByFix } from "./terminate.js";
+import { routeMethodCalls, type AnyFunction } from "./method-wrap.js";
+import { giveUpOn, isFixTerminating, terminateByFix } from "./terminate.js";
 import { observeSocketLifecycle, remoteAddressOf, remotePortOf, socketClosedTrace } from "./socket-trace.js";
 import { monotonicNow } from "./timers.js";
 import { closeCodeOf, emit, tracingActive, type CloseInitiator } from "./trace.js";
@@ -86,6 +87,7 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
 
   if (watchesPongs) trackPings(guarded);
   routeCloseCalls(guarded);
+  routeMethodCalls(socket, "terminate", terminateThroughGuard);
   if (fixes.closeGrace) terminateOnError(guarded);
   if (fixes.tcpKeepAlive) enableTcpKeepAlive(socket._socket, config.keepAliveMs);
   group.add(guarded);
@@ -94,6 +96,19 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
     emit({ type: "opened", connectionId, kind: guarded.kind, peer: remoteAddressOf(socket._socket), port: remotePortOf(socket._socket) });
   }
   return guarded;
+}
+
+/**
+ * The release's own terminate on a guarded socket (2026.8.1+ on a missed pong, 2026.9.5+ when its
+ * close grace runs out, 2026.4.5+ at shutdown) gives up on the peer just as a fix does, so it is
+ * reset and traced the same way; a fix's terminate arrives here already handled.
+ */
+function terminateThroughGuard(originalTerminate: AnyFunction, receiver: unknown, args: unknown[]): unknown {
+  const guarded = guardedSocketOf(receiver);
+  if (guarded !== undefined && !guarded.closed && !isFixTerminating() && guarded.socket.readyState !== WS_CLOSED) {
+    callSafely("release terminate", giveUpOn, guarded.socket, guarded.connectionId, "release", guarded.config.abortiveClose);
+  }
+  return Reflect.apply(originalTerminate, receiver, args);
 }
 
 /** The socket's pong watch, created (with its `pong` listener) on first use. */
@@ -112,7 +127,7 @@ function createPongWatch(socket: WsSocketLike, connectionId: number, config: Run
     connectionId,
     onMissed: (pingSource, waitedMs) => {
       emit({ type: "heartbeatMissed", connectionId, pingSource, waitedMs });
-      terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping");
+      terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping", config.abortiveClose);
     },
   });
 }

@@ -78,6 +78,7 @@ export function traceLineOf(event: RuntimeEvent, ts: number, pid: number): Trace
         ev: "terminated",
         conn: event.connectionId,
         mechanism: event.mechanism,
+        reset: event.reset,
         bufferedAmount: event.bufferedAmount,
         writableLength: event.writableLength,
         peer: event.peer,

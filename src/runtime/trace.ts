@@ -1,8 +1,12 @@
 import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
 import { sharedState } from "./shared-state.js";
 
-/** Which fix ended a connection; stable names, used in traces and warnings. */
+/**
+ * What ended a connection: a fix, or the release's own terminate ("release") on a socket the
+ * runtime guards. Stable names, used in traces and warnings.
+ */
 export type TerminateMechanism =
+  | "release"
   | "heartbeat"
   | "release-ping"
   | "close-grace"
@@ -81,7 +85,13 @@ export type RuntimeEvent =
   | { type: "closeFrame"; connectionId: number; code: number | undefined; reason: string; reply: boolean }
   | { type: "peerFin"; connectionId: number }
   | { type: "heartbeatMissed"; connectionId: number; pingSource: PingSource; waitedMs: number }
-  | ({ type: "terminated"; connectionId: number | undefined; mechanism: TerminateMechanism } & Partial<BufferedBytes> &
+  | ({
+      type: "terminated";
+      connectionId: number | undefined;
+      mechanism: TerminateMechanism;
+      /** Reset (RST, the kernel frees the socket at once) rather than closed gracefully. */
+      reset: boolean;
+    } & Partial<BufferedBytes> &
       Partial<PeerAddress>)
   | ({ type: "closed"; connectionId: number | undefined; code: number | undefined; durationMs?: number } & Partial<BufferedBytes>)
   | { type: "error"; connectionId: number | undefined; message: string }

@@ -76,8 +76,10 @@ export class EventDescriber {
         return `${subject} missed the pong of ${stringField(record, "ping") === "release" ? "the release's" : "our"} ping (waited ${formatDuration(numberField(record, "waitedMs") ?? Number.NaN)})`;
       case "terminated": {
         const buffered = numberField(record, "bufferedAmount");
-        const unsent = buffered !== undefined && buffered > 0 ? `, ${formatBytes(buffered)} unsent` : "";
-        return `${subject} terminated by ${stringField(record, "mechanism") ?? "?"}${this.lifetime(record)}${unsent}`;
+        const reset = record.reset === true;
+        const unsent = buffered !== undefined && buffered > 0 ? `, ${formatBytes(buffered)} ${reset ? "discarded" : "unsent"}` : "";
+        const how = reset ? ", reset" : record.reset === false ? ", closed gracefully" : "";
+        return `${subject} terminated by ${stringField(record, "mechanism") ?? "?"}${how}${this.lifetime(record)}${unsent}`;
       }
       case "closed":
         return `${subject} closed${code === undefined ? "" : ` ${code}`}${this.lifetime(record)}`;

@@ -41,6 +41,10 @@ export function renderTraceReport(contents: TraceContents, report: TraceReport):
   if (Object.keys(closes.causes).length > 0) lines.push(`  close causes: ${formatTally(closes.causes)}`);
   const reclaimed = Object.keys(report.reclaimed).length > 0 ? formatTally(report.reclaimed) : "none";
   lines.push(`  reclaimed by the fixes: ${reclaimed}${report.heartbeatMissed > 0 ? `; ${plural(report.heartbeatMissed, "missed pong")}` : ""}`);
+  const { terminations } = report;
+  if (terminations.reset + terminations.graceful > 0) {
+    lines.push(`  ended by a reset (no orphan left in the kernel): ${terminations.reset}; closed gracefully: ${terminations.graceful}`);
+  }
   const { stalls } = report;
   lines.push(
     stalls.count === 0

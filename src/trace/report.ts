@@ -68,8 +68,10 @@ export interface TraceReport {
     causes: Record<string, number>;
     closedCodes: Record<string, number>;
   };
-  /** Sockets terminated by each fix. */
+  /** Sockets terminated by each fix ("release": the release's own terminate on a guarded socket). */
   reclaimed: Record<string, number>;
+  /** How those terminations ended in the kernel; lines of older runtimes say neither. */
+  terminations: { reset: number; graceful: number };
   heartbeatMissed: number;
   errors: number;
   stalls: { count: number; longestMs: number; totalMs: number; longestAt: number | undefined };

@@ -44,6 +44,7 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
     connections: { opened: 0, authenticated: 0, closed: 0, openAtEnd: 0, lostAtRestart: 0 },
     closes: { byGateway: { total: 0, codes: {} }, byPeer: { total: 0, codes: {} }, withoutCloseStart: 0, causes: {}, closedCodes: {} },
     reclaimed: {},
+    terminations: { reset: 0, graceful: 0 },
     heartbeatMissed: 0,
     errors: 0,
     stalls: { count: 0, longestMs: 0, totalMs: 0, longestAt: undefined },
@@ -116,6 +117,8 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
       case "terminated": {
         const mechanism = stringField(record, "mechanism") ?? "unknown";
         increment(report.reclaimed, mechanism);
+        if (record.reset === true) report.terminations.reset += 1;
+        else if (record.reset === false) report.terminations.graceful += 1;
         minuteOf(record.ts).terminated += 1;
         const state = connectionOf(record);
         if (state !== undefined) state.mechanism ??= mechanism;

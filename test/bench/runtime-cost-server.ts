@@ -23,7 +23,7 @@ interface WsServer {
 }
 
 const FIXES = { heartbeat: true, enforceReleasePing: false, closeGrace: true, tcpKeepAlive: true, boundedShutdown: true, httpTimeouts: true };
-const CONFIG = { heartbeatMs: 30_000, pongTimeoutMs: 10_000, closeGraceMs: 2_000, keepAliveMs: 30_000, shutdownGraceMs: 2_000, headersTimeoutMs: 15_000 };
+const CONFIG = { heartbeatMs: 30_000, pongTimeoutMs: 10_000, closeGraceMs: 2_000, keepAliveMs: 30_000, shutdownGraceMs: 2_000, headersTimeoutMs: 15_000, abortiveClose: true };
 
 async function loadHooks(runtimeFile: string): Promise<RuntimeHooks | undefined> {
   if (runtimeFile === "none") return undefined;

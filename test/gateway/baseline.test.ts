@@ -6,7 +6,7 @@ import { REPORTED_GATEWAY_VERSION, freshGatewayCopy, nodeVersionForGateway } fro
 import { ensureNode } from '../support/node-binary.js';
 import type { TcpState } from '../support/socket-table.js';
 import { gatewayScratchDir, gatewayTestsSkipReason } from './gateway-test-setup.js';
-import { describeResults, runZombieScenarios, type ClientResult } from './scenarios.js';
+import { VANISH_UNAVAILABLE, describeResults, runZombieScenarios, type ClientResult } from './scenarios.js';
 
 // Long enough for a patched gateway (heartbeat 2 s + pong timeout 2 s + close grace 1 s + slack)
 // to have dropped every misbehaving client; the unpatched one must still hold them all.
@@ -60,6 +60,11 @@ test(
     assert.notEqual(result.freshConnectMsAtEnd, undefined, `a new client could not connect: ${result.freshConnectError}`);
 
     assertHeldIn(resultFor(result.clients, 'authenticatedFrozen'), ['ESTABLISHED']);
+    const fullWindow = resultFor(result.clients, 'frozenFullWindow');
+    assertHeldIn(fullWindow, ['ESTABLISHED']);
+    assert.ok(fullWindow.sendQueueAtEnd > 0, `frozenFullWindow: the gateway's answers should be queued in the kernel (sendQ ${fullWindow.sendQueueAtEnd})`);
+    if (VANISH_UNAVAILABLE === undefined) assertHeldIn(resultFor(result.clients, 'vanished'), ['ESTABLISHED']);
+    else t.diagnostic(`vanished peer left out: ${VANISH_UNAVAILABLE}`);
     assertHeldIn(resultFor(result.clients, 'closeFrameThenNoRead'), ['FIN_WAIT1', 'FIN_WAIT2']);
     // The gateway's handshake timeout (2 s here) has sent its close frame; nothing enforces it.
     assertHeldIn(resultFor(result.clients, 'preAuthFrozen'), ['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2']);

@@ -2,12 +2,18 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway, type GatewayExit, type RunningGateway } from '../support/gateway-process.js';
 import { gatewaySideSockets, readTcpSockets, socketInodesOfProcess, type TcpSocketEntry, type TcpState } from '../support/socket-table.js';
+import { packetDropUnavailableReason } from '../support/packet-drop.js';
 import * as clients from '../support/ws-clients.js';
-import type { ClientKind, ClientObservations, GatewayTarget, TestClient } from '../support/ws-clients.js';
+import type { ClientKind, ClientObservations, GatewayTarget, HealthyClient, NormalClose, TestClient } from '../support/ws-clients.js';
+
+/** Vanishing peers need nftables (scripts/setup-test-tools.sh installs it); without it they are left out, and said so. */
+export const VANISH_UNAVAILABLE = packetDropUnavailableReason();
 
 export const ALL_CLIENT_KINDS: readonly ClientKind[] = [
   'healthy',
   'authenticatedFrozen',
+  'frozenFullWindow',
+  ...(VANISH_UNAVAILABLE === undefined ? (['vanished'] as const) : []),
   'closeFrameThenNoRead',
   'preAuthFrozen',
   'canvasSilent',
@@ -63,6 +69,8 @@ export interface ZombieScenarioResult {
   /** Time for a brand-new healthy client to authenticate at the end of the window; undefined if it failed. */
   freshConnectMsAtEnd: number | undefined;
   freshConnectError: string | undefined;
+  /** The healthy client's own normal close at the end of the window, as it saw it. */
+  healthyClose: NormalClose | undefined;
   shutdown: GatewayExit | undefined;
   logs: string;
 }
@@ -151,6 +159,8 @@ export async function runZombieScenarios(options: ZombieScenarioOptions): Promis
     }
     sample(gateway, tracked);
     const results = tracked.map(toResult);
+    const healthy = tracked.find((t) => t.client.kind === 'healthy')?.client as HealthyClient | undefined;
+    const healthyClose = await healthy?.closeNormally();
     const fresh = await timeFreshConnect(target);
     const shutdown = options.shutdown
       ? await gateway.stop(options.shutdown.signal ?? 'SIGTERM', { timeoutMs: options.shutdown.capMs })
@@ -166,6 +176,7 @@ export async function runZombieScenarios(options: ZombieScenarioOptions): Promis
       clients: results,
       freshConnectMsAtEnd: fresh.ms,
       freshConnectError: fresh.error,
+      healthyClose,
       shutdown,
       logs: gateway.logs(),
     };

@@ -31,6 +31,7 @@ export const FAST_CONFIG: RuntimeConfig = {
   keepAliveMs: 1_000,
   shutdownGraceMs: 200,
   headersTimeoutMs: 1_000,
+  abortiveClose: true,
 };
 
 export async function loadRuntime(): Promise<RuntimeModule> {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dropPacketsOfPort } from './packet-drop.js';
 
 // WebSocket clients written on raw sockets, so that a test decides every byte and every read:
 // a library client would answer pings and close handshakes on its own.
@@ -11,7 +13,9 @@ export type ClientKind =
   | 'closeFrameThenNoRead'
   | 'preAuthFrozen'
   | 'canvasSilent'
-  | 'halfUpgrade';
+  | 'halfUpgrade'
+  | 'frozenFullWindow'
+  | 'vanished';
 
 export interface GatewayTarget {
   port: number;
@@ -47,7 +51,18 @@ export interface TestClient {
 export interface HealthyClient extends TestClient {
   /** Still on a live, open WebSocket from the client's point of view. */
   isConnected(): boolean;
+  /** Closes as a well-mannered client does (close frame 1000, then FIN) and reports what it saw. */
+  closeNormally(): Promise<NormalClose>;
 }
+
+/** A normal close seen from the client: the gateway's reply code and an orderly end of stream, not a reset. */
+export interface NormalClose {
+  code: number | undefined;
+  orderlyEnd: boolean;
+  errorCode: string | undefined;
+}
+
+const NORMAL_CLOSE_TIMEOUT_MS = 10_000;
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const SETUP_TIMEOUT_MS = 15_000;
@@ -57,6 +72,15 @@ const MAX_UNHEARD_MESSAGES = 100;
 /** 2026.3.x speaks gateway protocol 3 and 2026.9.x protocol 4; each accepts a range that holds its own. */
 const OLDEST_PROTOCOL = 3;
 const NEWEST_PROTOCOL = 4;
+
+/**
+ * Requests a frozen peer sends before it stops reading: their answers (about 700 bytes each) fill
+ * its receive window and then the gateway's send queue, which is what keeps a graceful close's
+ * orphan alive forever (the FIN waits behind data the peer will never take).
+ */
+const FLOOD_REQUESTS = 3_000;
+/** Time for the gateway to answer the flood before the client counts as frozen. */
+const FLOOD_SETTLE_MS = 1_500;
 
 const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
@@ -403,6 +427,15 @@ export async function healthy(target: GatewayTarget): Promise<HealthyClient> {
     ...testClient('healthy', session.socket, observations),
     isConnected: () =>
       !observations.socketClosed && !observations.finReceived && !observations.closeFrameReceived && !session.socket.destroyed,
+    closeNormally: async () => {
+      const closed = new Promise<void>((resolve) => {
+        if (session.socket.destroyed) resolve();
+        else session.socket.once('close', () => resolve());
+      });
+      session.send(OPCODE.close, closePayload(1000));
+      await withTimeout(closed, NORMAL_CLOSE_TIMEOUT_MS, 'the close handshake').catch(() => undefined);
+      return { code: observations.closeCodeReceived, orderlyEnd: observations.finReceived, errorCode: observations.errorCode };
+    },
   };
 }
 
@@ -452,4 +485,37 @@ export async function halfUpgrade(target: GatewayTarget): Promise<TestClient> {
   socket.on('data', () => undefined);
   socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nUpgrade: websocket\r\nConnection: Upg`);
   return testClient('halfUpgrade', socket, observations);
+}
+
+/**
+ * Authenticates, stops reading, then asks for far more than its receive window holds: the
+ * gateway's answers fill the window and queue up behind it. A frozen peer the gateway has been
+ * sending to, the case a graceful close never finishes.
+ */
+export async function frozenFullWindow(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup('frozenFullWindow', openAuthenticatedSession(target, observations));
+  session.freeze();
+  for (let i = 0; i < FLOOD_REQUESTS; i++) session.sendJson({ type: 'req', id: `h${i}`, method: 'health', params: {} });
+  await sleep(FLOOD_SETTLE_MS);
+  return testClient('frozenFullWindow', session.socket, observations);
+}
+
+/**
+ * Authenticates, then vanishes: every packet to and from it is dropped (no FIN, no RST, no ACK),
+ * as when a laptop loses its network. Needs nftables (see packet-drop.ts).
+ */
+export async function vanished(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup('vanished', openAuthenticatedSession(target, observations));
+  session.freeze();
+  const client = testClient('vanished', session.socket, observations);
+  const restore = dropPacketsOfPort(client.localPort);
+  return {
+    ...client,
+    destroy: () => {
+      restore();
+      session.socket.destroy();
+    },
+  };
 }
