@@ -69,6 +69,7 @@ function parseRow(fields: string[], littleEndian: boolean): TcpEntry | undefined
     recvQueue: Number.parseInt(queues[2], 16),
     // 0 means no file holds the socket: TIME_WAIT, a kernel orphan after close(), or not yet accepted.
     inode,
+    ...(inode === 0 ? { detached: true } : {}),
   };
 }
 

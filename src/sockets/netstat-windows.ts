@@ -50,6 +50,7 @@ function parseRow(fields: string[]): TcpEntry | undefined {
   // pid 0 is the System Idle Process placeholder Windows prints for TIME_WAIT and other detached sockets.
   const pid = hasPid ? Number(fields[fields.length - 1]) : 0;
   if (pid > 0) entry.pid = pid;
+  else if (hasPid) entry.detached = true;
   return entry;
 }
 

@@ -27,6 +27,12 @@ export interface GatewaySocketSummary {
    * gateway's event loop is not running (research M6): a stall, not a socket bug.
    */
   stalledCloses: number;
+  /**
+   * Of those lingering closes, the ones no process holds any more (where the table tells): the
+   * gateway let go, the kernel did not. A graceful close behind data the peer never read leaves
+   * these; the abortive close resets such sockets instead.
+   */
+  orphanedCloses: number;
   /** Pids seen owning gateway-side rows (where the platform tells). */
   gatewayPids: number[];
   /** Pids seen owning peer-side rows: the clients to talk to about their CLOSE_WAIT. */
@@ -45,6 +51,8 @@ export interface SummaryOptions {
 }
 
 const LINGERING: readonly (keyof StateCounts)[] = ["FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "LAST_ACK", "CLOSE_WAIT"];
+/** Closing states a process can leave behind; CLOSE_WAIT with no owner is a connection not yet accepted. */
+const ORPHAN_STATES: ReadonlySet<string> = new Set(["FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "LAST_ACK"]);
 
 export function summarizeGatewaySockets(entries: readonly TcpEntry[], options: SummaryOptions): GatewaySocketSummary {
   const { port } = options;
@@ -54,6 +62,7 @@ export function summarizeGatewaySockets(entries: readonly TcpEntry[], options: S
   const gatewayPids = new Set<number>();
   const peerPids = new Set<number>();
   let otherOwnerRows = 0;
+  let orphanedCloses = 0;
   for (const entry of entries) {
     if (entry.localPort === port) {
       if (allowedPids && entry.pid !== undefined && !allowedPids.has(entry.pid)) {
@@ -62,6 +71,7 @@ export function summarizeGatewaySockets(entries: readonly TcpEntry[], options: S
       }
       gatewaySide[entry.state]++;
       if (entry.pid !== undefined) gatewayPids.add(entry.pid);
+      if (entry.detached === true && ORPHAN_STATES.has(entry.state)) orphanedCloses++;
     } else if (entry.remotePort === port && entry.state !== "LISTEN") {
       peerSide[entry.state]++;
       if (entry.pid !== undefined) peerPids.add(entry.pid);
@@ -74,6 +84,7 @@ export function summarizeGatewaySockets(entries: readonly TcpEntry[], options: S
     peerSide,
     lingeringCloses: LINGERING.reduce((sum, state) => sum + gatewaySide[state], 0),
     stalledCloses: gatewaySide.CLOSE_WAIT,
+    orphanedCloses,
     gatewayPids: [...gatewayPids].sort((a, b) => a - b),
     peerPids: [...peerPids].sort((a, b) => a - b),
     otherOwnerRows,
@@ -120,6 +131,11 @@ export function verdict(summary: GatewaySocketSummary, options: { fixApplied: Fi
       `${peerSide.CLOSE_WAIT} client-side CLOSE_WAIT: those clients never closed their end after the gateway closed — the client's fault, not the gateway's.`,
     );
   }
+  if (summary.orphanedCloses > 0) {
+    notes.push(
+      `${summary.orphanedCloses} of the gateway-side closes are orphans: no process holds them, the kernel keeps them behind data the peer never read. With abortive close on (the default) the fixes reset such sockets instead; \`openclaw-patch status\` shows the setting.`,
+    );
+  }
   if (gatewaySide.TIME_WAIT > 0) notes.push(`${gatewaySide.TIME_WAIT} TIME_WAIT: normal after a close; they expire on their own.`);
   const noListener = summary.listening === 0;
   if (noListener && (summary.stalledCloses > 0 || zombies > 0)) notes.push(`Nothing is listening on port ${port}: the gateway has stopped or moved.`);
@@ -140,7 +156,7 @@ export function verdict(summary: GatewaySocketSummary, options: { fixApplied: Fi
 
 /** With the fix the process lets go after a 1 s grace; what remains is a kernel orphan with its own timeout. */
 function fixPhrase(fixApplied: FixStatus): string {
-  if (fixApplied === true) return "fix applied, so the kernel should drop them within about a minute; if they stay, restart the gateway so it runs the fix";
+  if (fixApplied === true) return "fix applied, so the gateway should reset them within its bounds (heartbeat + pong timeout + close grace); if they stay, restart the gateway so it runs the fix";
   if (fixApplied === "partial") return "fix only partly applied";
   return "fix not applied";
 }

@@ -27,6 +27,11 @@ export interface TcpEntry {
   inode?: number;
   /** Owning process id, when readable. */
   pid?: number;
+  /**
+   * The table itself says no process holds the socket (Linux inode 0, Windows pid 0): TIME_WAIT, a
+   * connection not yet accepted, or, in a closing state, a kernel orphan left by a graceful close.
+   */
+  detached?: boolean;
   /** Process name as the table printed it (newer macOS netstat `name:pid`), when known. */
   processName?: string;
   /** The state word exactly as the source printed it, kept when it did not map (e.g. a localized Windows netstat). */

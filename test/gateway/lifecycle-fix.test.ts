@@ -53,7 +53,13 @@ function assertHealthyUntouched(result: ZombieScenarioResult): void {
   assert.notEqual(result.freshConnectMsAtEnd, undefined, `a new client could not connect: ${result.freshConnectError}`);
 }
 
-async function patchedRun(version: string, label: string, windowMs: number, t: { after(fn: () => Promise<void>): void; diagnostic(line: string): void }): Promise<ZombieScenarioResult> {
+async function patchedRun(
+  version: string,
+  label: string,
+  windowMs: number,
+  t: { after(fn: () => Promise<void>): void; diagnostic(line: string): void },
+  extraEnv: Record<string, string> = {},
+): Promise<ZombieScenarioResult> {
   const scratch = await gatewayScratchDir(label);
   t.after(scratch.cleanup);
   const nodeBin = await ensureNode(nodeVersionForGateway(version));
@@ -67,7 +73,7 @@ async function patchedRun(version: string, label: string, windowMs: number, t: {
     packageRoot,
     nodeBin,
     scratchDir: join(scratch.dir, "gateway"),
-    env: PATCH_ENV,
+    env: { ...PATCH_ENV, ...extraEnv },
     windowMs,
     shutdown: { signal: "SIGTERM", capMs: SHUTDOWN_CAP_MS },
   });
@@ -91,6 +97,20 @@ describe("the patched gateway reclaims every zombie socket", { skip: gatewayTest
     for (const kind of ["authenticatedFrozen", "frozenFullWindow", "vanished", "closeFrameThenNoRead", "preAuthFrozen", "canvasSilent", "halfUpgrade"] as const) assertReclaimed(result, kind, BOUND_MS);
     assertHealthyCloseClean(result);
     assertQuickShutdown(result);
+  });
+
+  test("2026.3.24 with abortive close off at gateway start: the process lets go, the kernel keeps the orphans the reset avoids", { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    // The control for the kernel assertions above: same fixes, graceful close, so they could fail.
+    const result = await patchedRun("2026.3.24", "graceful-3-24", BOUND_MS, t, { OPENCLAW_PATCH_ABORTIVE_CLOSE: "off" });
+    assertHealthyUntouched(result);
+    const fullWindow = resultFor(result, "frozenFullWindow");
+    assert.equal(fullWindow.heldAtEnd, false, "the heartbeat let go of the frozen peer");
+    assert.ok(
+      fullWindow.statesAtEnd.includes("FIN_WAIT1") && fullWindow.sendQueueAtEnd > 0,
+      `the kernel still lists an orphan holding the peer's unread data: ${fullWindow.statesAtEnd.join(",")} sendQ=${fullWindow.sendQueueAtEnd}`,
+    );
+    const lingering = result.clients.filter((c) => c.kind !== "healthy" && c.statesAtEnd.some((state) => state !== "TIME_WAIT"));
+    t.diagnostic(`orphans the reset would have freed: ${lingering.map((c) => `${c.kind} ${c.statesAtEnd.join("+")}`).join(", ")}`);
   });
 
   test("2026.6.10 (pings every 25 s, never checks the pong): the pong is enforced", { timeout: TEST_TIMEOUT_MS }, async (t) => {

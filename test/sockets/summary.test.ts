@@ -26,7 +26,7 @@ test("zombies on Windows: counted on the gateway side only, with the fix status"
     "3 TIME_WAIT: normal after a close; they expire on their own.",
   ]);
   assert.equal(verdict(summary, { fixApplied: "partial" }).line, "7 zombie sockets: peers stopped answering; fix only partly applied");
-  assert.match(verdict(summary, { fixApplied: true }).line, /^7 zombie sockets: peers stopped answering; fix applied, so the kernel should drop them/);
+  assert.match(verdict(summary, { fixApplied: true }).line, /^7 zombie sockets: peers stopped answering; fix applied, so the gateway should reset them within its bounds/);
 });
 
 test("gateway-side CLOSE_WAIT means a stalled event loop, whatever the fix", () => {
@@ -92,4 +92,24 @@ test("known gateway pids keep another process's rows out; ownerless rows stay in
   assert.equal(summary.gatewaySide.FIN_WAIT_2, 2);
   assert.deepEqual(summary.gatewayPids, [4242]);
   assert.equal(summarizeGatewaySockets(entries, { port: PORT }).gatewaySide.ESTABLISHED, 1);
+});
+
+test("closing rows no process holds are named as kernel orphans; unaccepted or TIME_WAIT rows are not", () => {
+  const entries = [
+    listener(),
+    row("FIN_WAIT_1", "gateway", { detached: true, sendQueue: 200_000 }),
+    row("FIN_WAIT_2", "gateway", { detached: true }),
+    row("FIN_WAIT_2", "gateway", { pid: 4242 }),
+    row("ESTABLISHED", "gateway", { detached: true }),
+    row("TIME_WAIT", "gateway", { detached: true }),
+  ];
+  const summary = summarizeGatewaySockets(entries, { port: PORT });
+  assert.equal(summary.lingeringCloses, 3);
+  assert.equal(summary.orphanedCloses, 2);
+  assert.ok(verdict(summary, { fixApplied: true }).notes.some((note) => note.startsWith("2 of the gateway-side closes are orphans: no process holds them")));
+});
+
+test("the tables say which rows no process holds: Linux inode 0, Windows pid 0", () => {
+  const windows = parseWindowsNetstat("  TCP    127.0.0.1:18789        127.0.0.1:53190        FIN_WAIT_2      0\n  TCP    127.0.0.1:18789        127.0.0.1:53191        FIN_WAIT_2      4242\n").entries;
+  assert.deepEqual(windows.map((entry) => [entry.detached, entry.pid]), [[true, undefined], [undefined, 4242]]);
 });
