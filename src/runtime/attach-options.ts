@@ -14,6 +14,7 @@ export interface ResolvedAttach {
 const FIX_NAMES: (keyof FixSelection)[] = [
   "heartbeat",
   "enforceReleasePing",
+  "stuckReleasePing",
   "closeGrace",
   "tcpKeepAlive",
   "boundedShutdown",

@@ -5,13 +5,9 @@ import type { WebSocket } from "ws";
 import type { FixSelection, RuntimeModule } from "../../src/runtime/contract.js";
 import { resolveRuntimeConfig } from "../../src/runtime/config.js";
 import { gatewaySideSockets, readTcpSockets, type TcpSocketEntry } from "../support/socket-table.js";
-import { FAST_CONFIG, LOOPBACK, attachOptions, collectTrace, healthyClient, loadRuntime, rawPeer, sleep, startGateway, within, type Gateway, type RawPeer } from "./helpers.js";
+import { FAST_CONFIG, LOOPBACK, attachOptions, collectTrace, floodUntilWindowCloses, healthyClient, loadRuntime, rawPeer, sleep, startGateway, within, type Gateway, type RawPeer } from "./helpers.js";
 
 const SLACK_MS = 2_000;
-/** Enough unread data that the peer's receive window closes and the gateway's send queue fills behind it. */
-const FLOOD_BYTES = 16 << 20;
-const FLOOD_CHUNK = 256 << 10;
-
 /** The gateway's end of the peer's connection as the kernel lists it, TIME_WAIT aside (orphans included). */
 function kernelRows(gateway: Gateway, peer: RawPeer): TcpSocketEntry[] {
   const port = peer.socket.localPort;
@@ -35,13 +31,6 @@ function serverClosed(server: WebSocket): Promise<void> {
  */
 function peerRows(gateway: Gateway, peer: RawPeer): TcpSocketEntry[] {
   return readTcpSockets().filter((row) => row.localPort === peer.socket.localPort && row.remotePort === gateway.port);
-}
-
-/** Sends until the frozen peer's kernel stops taking data: its window is closed and our queue is full. */
-async function floodUntilWindowCloses(socket: WebSocket): Promise<void> {
-  for (let sent = 0; sent < FLOOD_BYTES; sent += FLOOD_CHUNK) socket.send(Buffer.alloc(FLOOD_CHUNK));
-  await sleep(300);
-  assert.ok(socket.bufferedAmount > 0, "the peer's window closed with data still queued in the gateway");
 }
 
 describe("abortive close: sockets the fixes give up on leave no orphan in the kernel", () => {

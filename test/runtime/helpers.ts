@@ -18,6 +18,7 @@ export const LOOPBACK = "127.0.0.1";
 export const NO_FIXES: FixSelection = {
   heartbeat: false,
   enforceReleasePing: false,
+  stuckReleasePing: false,
   closeGrace: false,
   tcpKeepAlive: false,
   boundedShutdown: false,
@@ -216,6 +217,17 @@ export async function rawPeer(port: number, options: { frozen?: boolean } = {}):
   );
   await within(upgrade, 3_000, "the raw upgrade");
   return { socket, pings: () => pings, closeFrames: () => closeFrames, closed };
+}
+
+/** Enough unread data that a frozen peer's receive window closes and the gateway's send queue fills behind it. */
+const FLOOD_BYTES = 16 << 20;
+const FLOOD_CHUNK = 256 << 10;
+
+/** Sends until the frozen peer's kernel stops taking data: its window is closed and our queue is full. */
+export async function floodUntilWindowCloses(socket: WebSocket): Promise<void> {
+  for (let sent = 0; sent < FLOOD_BYTES; sent += FLOOD_CHUNK) socket.send(Buffer.alloc(FLOOD_CHUNK));
+  await sleep(300);
+  if (!(socket.bufferedAmount > 0)) throw new Error("the peer's window never closed: nothing stayed queued");
 }
 
 /** Consumes whole unmasked server frames from `buffer`, reporting each opcode; returns the remainder. */
