@@ -40,10 +40,10 @@ export function releaseFacts(results: readonly SiteResult[]): ReleaseFacts {
 export function fixSelection(facts: ReleaseFacts): FixSelection {
   return {
     heartbeat: !facts.upstreamKeepalive && !facts.releasePing,
-    enforceReleasePing: !facts.upstreamKeepalive && facts.releasePing,
-    // Upstream's keepalive waits on a ping that a peer with a full receive window never lets out
-    // (measured on 2026.9.6: such a peer held past 70 s); write progress settles that case.
-    stuckReleasePing: facts.upstreamKeepalive,
+    // 2026.8.1+ terminate on a missed pong, but measured on 2026.9.6 a frozen peer stayed past 60 s
+    // in some runs and went at 50 s in others; enforcing the pong of upstream's own ping makes that
+    // bound ours, and upstream's terminate stays as a second line.
+    enforceReleasePing: facts.releasePing || facts.upstreamKeepalive,
     // Upstream's grace (2026.9.5+) covers closes the gateway starts, not a peer's close frame left
     // unanswered at TCP level, which ws still holds for 30 s; so the fix stays on everywhere.
     closeGrace: true,
@@ -63,7 +63,7 @@ export function fixReports(facts: ReleaseFacts, applied: boolean, failure?: stri
     facts.upstreamKeepalive
       ? facts.separateCanvasServer
         ? done("heartbeat", "canvas live-reload server: ping + pong deadline (gateway: upstream keepalive)")
-        : done("heartbeat", "upstream terminates peers that miss a pong (2026.8.1+); a peer whose ping stays stuck behind data it never reads is ended after the pong timeout without write progress")
+        : done("heartbeat", "pong deadline enforced on upstream's own 25 s keepalive ping (2026.8.1+ terminate on a missed pong, but not reliably within a minute)")
       : facts.releasePing
         ? done("heartbeat", `pong deadline enforced on the release's own 25 s ping${canvas}`)
         : done("heartbeat", `ping + pong deadline from the upgrade on${canvas}`),

@@ -14,7 +14,6 @@ export interface ResolvedAttach {
 const FIX_NAMES: (keyof FixSelection)[] = [
   "heartbeat",
   "enforceReleasePing",
-  "stuckReleasePing",
   "closeGrace",
   "tcpKeepAlive",
   "boundedShutdown",

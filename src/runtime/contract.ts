@@ -16,13 +16,11 @@ export type ServerKind = "gateway" | "canvas";
 export interface FixSelection {
   /** Send our own ping every heartbeatMs and terminate a peer with no pong within pongTimeoutMs. */
   heartbeat: boolean;
-  /** The release already pings (2026.5.2–7.x) but never checks the pong: enforce the pong only. */
-  enforceReleasePing: boolean;
   /**
-   * The release judges the pong of its own ping (2026.8.1+) but never a ping stuck behind data the
-   * peer does not read: such a peer is ended when its writes make no progress for the pong timeout.
+   * The release already pings: 2026.5.2–7.x never check the pong, 2026.8.1+ check it unreliably
+   * (see fixes.ts). Enforce the pong of that ping instead of sending a second one.
    */
-  stuckReleasePing: boolean;
+  enforceReleasePing: boolean;
   /** Every close the gateway starts is followed by terminate() after closeGraceMs; error ends in terminate. */
   closeGrace: boolean;
   /** setKeepAlive(true, keepAliveMs) on the raw TCP socket. */

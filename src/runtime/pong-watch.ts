@@ -7,11 +7,6 @@ import { WS_OPEN, type WsSocketLike } from "./ws-shapes.js";
 
 export interface PongWatchOptions {
   pongTimeoutMs: number;
-  /**
-   * False where the release judges the pong of a written ping itself (2026.8.1+): only a ping
-   * still queued behind unsent data is ours to judge, by write progress.
-   */
-  judgesPong: boolean;
   /** For the debug-level ping and pong trace events. */
   connectionId: number;
   stall: StallDetector;
@@ -113,8 +108,7 @@ export class PongWatch {
     this.clearTimers();
     const { pongTimeoutMs } = this.options;
     if (this.pingQueued && this.transportIdle !== undefined) this.transportIdle.start(pongTimeoutMs);
-    else if (this.options.judgesPong) this.deadline = startTimeout(neverThrows("pong deadline", () => this.scheduleDecision()), pongTimeoutMs);
-    else this.windowStartedAt = undefined;
+    else this.deadline = startTimeout(neverThrows("pong deadline", () => this.scheduleDecision()), pongTimeoutMs);
   }
 
   private closeWindow(): void {

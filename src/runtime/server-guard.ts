@@ -22,7 +22,7 @@ export function serverGuardOf(wss: unknown): ServerGuard | undefined {
  * server; the canvas live-reload server never pings and never sends, so it always needs ours.
  */
 function fixesFor(kind: ServerKind, fixes: FixSelection): FixSelection {
-  return kind === "canvas" ? { ...fixes, heartbeat: true, enforceReleasePing: false, stuckReleasePing: false } : fixes;
+  return kind === "canvas" ? { ...fixes, heartbeat: true, enforceReleasePing: false } : fixes;
 }
 
 /** Guards a WebSocketServer once per process; later calls (e.g. from a second chunk copy) reuse it. */

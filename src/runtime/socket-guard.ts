@@ -62,7 +62,7 @@ export function guardSocket(socket: unknown, group: SocketGroup): GuardedSocket 
   if (socket.readyState === WS_CLOSED) return undefined;
 
   const { config, fixes } = group;
-  const watchesPongs = fixes.heartbeat || fixes.enforceReleasePing || fixes.stuckReleasePing;
+  const watchesPongs = fixes.heartbeat || fixes.enforceReleasePing;
   const state = sharedState();
   const connectionId = ++state.nextConnectionId;
   const guarded: GuardedSocket = {
@@ -114,16 +114,15 @@ function terminateThroughGuard(originalTerminate: AnyFunction, receiver: unknown
 /** The socket's pong watch, created (with its `pong` listener) on first use. */
 export function pongWatchOf(guarded: GuardedSocket): PongWatch {
   if (guarded.pongWatch !== undefined) return guarded.pongWatch;
-  const watch = createPongWatch(guarded.socket, guarded.connectionId, guarded.config, guarded.fixes.heartbeat || guarded.fixes.enforceReleasePing);
+  const watch = createPongWatch(guarded.socket, guarded.connectionId, guarded.config);
   guarded.pongWatch = watch;
   guarded.socket.on("pong", neverThrows("pong listener", () => watch.pongReceived()));
   return watch;
 }
 
-function createPongWatch(socket: WsSocketLike, connectionId: number, config: RuntimeConfig, judgesPong: boolean): PongWatch {
+function createPongWatch(socket: WsSocketLike, connectionId: number, config: RuntimeConfig): PongWatch {
   return new PongWatch(socket, {
     pongTimeoutMs: config.pongTimeoutMs,
-    judgesPong,
     stall: processStallDetector(config.pongTimeoutMs),
     connectionId,
     onMissed: (pingSource, waitedMs) => {

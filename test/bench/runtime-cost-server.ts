@@ -22,7 +22,7 @@ interface WsServer {
   on(event: "connection", listener: (socket: WsSocket, req: unknown) => void): void;
 }
 
-const FIXES = { heartbeat: true, enforceReleasePing: false, stuckReleasePing: false, closeGrace: true, tcpKeepAlive: true, boundedShutdown: true, httpTimeouts: true };
+const FIXES = { heartbeat: true, enforceReleasePing: false, closeGrace: true, tcpKeepAlive: true, boundedShutdown: true, httpTimeouts: true };
 const CONFIG = { heartbeatMs: 30_000, pongTimeoutMs: 10_000, closeGraceMs: 2_000, keepAliveMs: 30_000, shutdownGraceMs: 2_000, headersTimeoutMs: 15_000, abortiveClose: true };
 
 async function loadHooks(runtimeFile: string): Promise<RuntimeHooks | undefined> {

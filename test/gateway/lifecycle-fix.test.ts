@@ -17,9 +17,8 @@ const SLACK_MS = 3_000;
 const BOUND_MS = HEARTBEAT_MS + PONG_TIMEOUT_MS + GRACE_MS + SLACK_MS;
 /** 2026.5.2–7.x ping on their own fixed 25 s schedule; the fix enforces the pong of that ping. */
 const RELEASE_PING_MS = 25_000;
-/** 2026.8.1+: upstream pings every 25 s and terminates a peer with no pong 25 s later. */
+/** 2026.8.1+: upstream's keepalive pings every 25 s. */
 const UPSTREAM_PING_MS = 25_000;
-const UPSTREAM_KEEPALIVE_BOUND_MS = UPSTREAM_PING_MS + 25_000 + GRACE_MS + 5_000;
 const SHUTDOWN_CAP_MS = 40_000;
 const TEST_TIMEOUT_MS = 20 * 60_000;
 
@@ -129,13 +128,12 @@ describe("the patched gateway reclaims every zombie socket", { skip: gatewayTest
   });
 
   test("2026.9.6 (upstream keepalive and close grace): nothing broken, only the missing parts added", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    const result = await patchedRun("2026.9.6", "fixed-9-6", UPSTREAM_KEEPALIVE_BOUND_MS, t);
+    const window = UPSTREAM_PING_MS + PONG_TIMEOUT_MS + GRACE_MS + SLACK_MS;
+    const result = await patchedRun("2026.9.6", "fixed-9-6", window, t);
     assertHealthyUntouched(result);
-    // Upstream's own keepalive (25 s ping, 25 s pong window) judges the pongs of authenticated peers;
-    // its terminate is reset through the runtime, so the kernel keeps nothing either. A peer whose
-    // ping is stuck behind a full window is ours: unpatched 2026.9.6 held it past 70 s.
-    for (const kind of ["authenticatedFrozen", "vanished"] as const) assertReclaimed(result, kind, UPSTREAM_KEEPALIVE_BOUND_MS);
-    assertReclaimed(result, "frozenFullWindow", UPSTREAM_PING_MS + PONG_TIMEOUT_MS + GRACE_MS + SLACK_MS);
+    // Upstream's keepalive pings every 25 s and terminates on a missed pong, but in runs here it let
+    // frozen peers stay past 60 s (and unpatched past 70 s); the pong of its ping is enforced instead.
+    for (const kind of ["authenticatedFrozen", "frozenFullWindow", "vanished"] as const) assertReclaimed(result, kind, window);
     assertHealthyCloseClean(result);
     for (const kind of ["closeFrameThenNoRead", "preAuthFrozen", "canvasSilent", "halfUpgrade"] as const) assertReclaimed(result, kind, BOUND_MS);
     // Upstream's own bounded shutdown (drain, close with grace, plugin teardown) takes 1.2–2 s here by

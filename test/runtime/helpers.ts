@@ -18,7 +18,6 @@ export const LOOPBACK = "127.0.0.1";
 export const NO_FIXES: FixSelection = {
   heartbeat: false,
   enforceReleasePing: false,
-  stuckReleasePing: false,
   closeGrace: false,
   tcpKeepAlive: false,
   boundedShutdown: false,

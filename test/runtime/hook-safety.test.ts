@@ -19,7 +19,6 @@ const SLACK_MS = 2_000;
 const ALL_FIXES = {
   heartbeat: true,
   enforceReleasePing: false,
-  stuckReleasePing: false,
   closeGrace: true,
   tcpKeepAlive: true,
   boundedShutdown: true,
