@@ -78,3 +78,27 @@ test(
     if (!hostTmpDirExisted) assert.equal(existsSync('/tmp/openclaw'), false, 'the gateway created /tmp/openclaw on the host');
   },
 );
+
+/**
+ * The controls for the patched 2026.6.10 and 2026.9.6 runs: the same peers, the same window, no patch.
+ * Only the authenticated peers are asserted here: those are the ones each release's own ping was
+ * supposed to catch, and the patched runs expect them gone from the kernel by this moment.
+ */
+const RELEASE_PING_WINDOW_MS = 25_000 + 2_000 + 1_000 + 3_000;
+for (const version of ['2026.6.10', '2026.9.6']) {
+  test(
+    `unpatched openclaw ${version}: its own 25 s ping leaves frozen and vanished peers in the kernel's table`,
+    { skip: gatewayTestsSkipReason(), timeout: TEST_TIMEOUT_MS },
+    async (t) => {
+      const scratch = await gatewayScratchDir(`baseline-${version}`);
+      t.after(scratch.cleanup);
+      const nodeBin = await ensureNode(nodeVersionForGateway(version));
+      const packageRoot = await freshGatewayCopy(version, scratch.dir);
+      const kinds = ['healthy', 'authenticatedFrozen', 'frozenFullWindow', ...(VANISH_UNAVAILABLE === undefined ? (['vanished'] as const) : [])] as const;
+      const result = await runZombieScenarios({ packageRoot, nodeBin, scratchDir: join(scratch.dir, 'gateway'), windowMs: RELEASE_PING_WINDOW_MS, kinds });
+      for (const line of describeResults(result)) t.diagnostic(line);
+      assert.deepEqual(resultFor(result.clients, 'healthy').statesAtEnd, ['ESTABLISHED']);
+      for (const kind of kinds.filter((k) => k !== 'healthy')) assertHeldIn(resultFor(result.clients, kind), ['ESTABLISHED']);
+    },
+  );
+}
