@@ -1,4 +1,5 @@
-import type { LiveProbeResult } from "./live-check.js";
+import { describeEnd } from "../sockets/socket-end.js";
+import type { KernelTrail, LiveProbeResult } from "./live-check.js";
 import type { LiveVerifyReport } from "./live-verify.js";
 
 const seconds = (ms: number | null): string => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
@@ -34,5 +35,22 @@ function renderProbe(probe: LiveProbeResult): string[] {
   ];
   if (probe.gatewaySideAtEnd) seen.push(`gateway's end at the last look: ${probe.gatewaySideAtEnd.state}${probe.gatewaySideAtEnd.pid === null ? "" : ` (pid ${probe.gatewaySideAtEnd.pid})`}`);
   lines.push(`      seen: ${seen.join("; ")}`);
+  lines.push(`      kernel: ${probe.kernel ? kernelLine(probe.kernel, probe.watchLimitMs) : "the TCP table did not list the gateway's end, so the probe's own view decided"}`);
+  if (probe.kernel && !probe.passed && probe.kernel.goneAfterMs === null && probe.kernel.lastSeen?.holder === "orphan") {
+    lines.push("      the gateway process let go but the kernel still holds the socket: patch with abortive close on (or upgrade openclaw-patch) so given-up sockets are reset");
+  }
   return lines;
+}
+
+/** The gateway's end from first sight to the deadline: held, orphaned, gone. */
+function kernelLine(kernel: KernelTrail, watchLimitMs: number): string {
+  const steps: string[] = [];
+  if (kernel.heldByGateway) steps.push(`held by the gateway process${kernel.pid === null ? "" : ` (pid ${kernel.pid})`}`);
+  if (kernel.orphanedAfterMs !== null) steps.push(`orphaned (no owning process) after ${seconds(kernel.orphanedAfterMs)}`);
+  if (kernel.goneAfterMs !== null) {
+    steps.push(`gone after ${seconds(kernel.goneAfterMs)}${kernel.lastSeen ? ` (last seen ${describeEnd(kernel.lastSeen)})` : ""}`);
+  } else {
+    steps.push(`still there after ${seconds(watchLimitMs)}${kernel.lastSeen ? `: ${describeEnd(kernel.lastSeen)}` : ""}`);
+  }
+  return steps.join(", then ");
 }
