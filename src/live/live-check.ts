@@ -166,7 +166,7 @@ function measuredProbe(connection: SilentConnection, bound: ProbeBound, limit: n
   const kernel: KernelTrail | null = watch.judges(connection.localPort)
     ? {
         heldByGateway: view.heldAt !== undefined,
-        pid: view.pid ?? null,
+        pid: view.heldBy ?? null,
         orphanedAfterMs: since(view.orphanAt),
         goneAfterMs: view.goneAt !== undefined && view.goneAt <= silentSince + limit ? since(view.goneAt) : null,
         lastSeen: view.lastRow ?? null,

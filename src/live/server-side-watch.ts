@@ -12,8 +12,10 @@ export interface ServerSideView {
   state?: TcpState | "absent";
   /** performance.now() of the first read that found the gateway's end gone (or in TIME_WAIT). */
   goneAt?: number;
-  /** Owner of the gateway's end in the last owner-resolving read, when readable. */
+  /** Owner of the gateway's end in the last owner-resolving read; none once the gateway let go. */
   pid?: number;
+  /** The first owner seen holding it (the gateway), kept after the gateway lets go. */
+  heldBy?: number;
   /** First read that found the gateway's end held by a process: the gateway had it. */
   heldAt?: number;
   /** First read that found it with no owner: the gateway let go, the kernel still keeps it. */
@@ -69,10 +71,13 @@ export class ServerSideWatch {
     return this.readable && this.view(clientPort).seen;
   }
 
+  /** The first read resolves owners too: by the last one the gateway may have let go, and its pid is worth showing. */
   start(): void {
+    let first = true;
     const tick = (): void => {
       if (this.stopped) return;
-      this.reading = this.poll(false).finally(() => {
+      this.reading = this.poll(first).finally(() => {
+        first = false;
         if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
       });
     };
@@ -106,7 +111,8 @@ export class ServerSideWatch {
     for (const [clientPort, view] of this.views) {
       const row = connectionEnd(table.entries, this.gatewayPort, clientPort);
       view.state = row?.state ?? "absent";
-      if (row?.pid !== undefined) view.pid = row.pid;
+      if (withOwners) view.pid = row?.pid;
+      if (row?.pid !== undefined) view.heldBy ??= row.pid;
       const gone = endIsGone(row);
       if (row && !gone) {
         view.seen = true;

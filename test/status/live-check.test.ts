@@ -283,6 +283,7 @@ describe("verify --live report: what the kernel showed of each probe", () => {
       base([probe({ heldByGateway: true, pid: 4242, orphanedAfterMs: null, goneAfterMs: 4_100, lastSeen: { state: "ESTABLISHED", holder: "process", pid: null, sendQueue: 0 } }, true)]),
     );
     assert.ok(lines.includes("      kernel: held by the gateway process (pid 4242), then gone after 4.1 s (last seen ESTABLISHED, held by its process, 0 bytes queued)"), lines.join("\n"));
+    assert.ok(lines.includes("    ✓ authenticated: dropped after 4.1 s (FIN), gone from the kernel's table after 4.1 s; bound 5.0 s = heartbeat 2000 ms + pong timeout 2000 ms + close grace 1000 ms"), lines.join("\n"));
     assert.equal(lines.at(-1), "  live check passed");
   });
 
@@ -293,7 +294,9 @@ describe("verify --live report: what the kernel showed of each probe", () => {
     const text = lines.join("\n");
     assert.match(text, /kernel: held by the gateway process \(pid 4242\), then orphaned \(no owning process\) after 4\.3 s, then still there after 10\.0 s: FIN_WAIT_1 orphan \(no owning process\), 131072 bytes queued/);
     assert.match(text, /the gateway process let go but the kernel still holds the socket: patch with abortive close on/);
+    assert.match(text, /✗ authenticated: the gateway let go after 4\.1 s \(FIN\), but its end was still in the kernel's table after 10\.0 s/);
     assert.match(text, /live check FAILED/);
+    assert.doesNotMatch(text, /restart it so it runs the fix/, "the gateway ran the fix: a restart would not help");
   });
 
   test("no table: the probe's own view decided, and says so", () => {
