@@ -202,7 +202,7 @@ function orphanDiagnostic(bound: ProbeBound, kernel: KernelTrail, limit: number)
   return diagnostic(
     "OCP_LIVE_KERNEL_ORPHAN",
     `The gateway let go of its end of the ${bound.kind} probe after ${kernel.orphanedAfterMs} ms, but the kernel still holds it ${limit} ms after the probe went silent: ${describeEnd(lastSeen)}. A graceful close leaves such sockets for a minute, or for as long as a peer that does not read stays up.`,
-    "Patch with abortive close on, so sockets the fixes give up on are reset (`openclaw-patch apply` with OPENCLAW_PATCH_ABORTIVE_CLOSE unset or `on` in the gateway's environment, then restart the gateway); if this openclaw-patch has no abortive close, upgrade it first.",
+    "Patch with abortive close on, so sockets the fixes give up on are reset: `openclaw-patch apply --abortive-close on` (and no OPENCLAW_PATCH_ABORTIVE_CLOSE=off in the gateway's environment), then restart the gateway; if this openclaw-patch has no --abortive-close, upgrade it first.",
     { probe: bound.kind, orphanedAfterMs: kernel.orphanedAfterMs, state: lastSeen.state, sendQueue: lastSeen.sendQueue },
   );
 }

@@ -41,7 +41,7 @@ function renderProbe(probe: LiveProbeResult): string[] {
   lines.push(`      seen: ${seen.join("; ")}`);
   lines.push(`      kernel: ${probe.kernel ? kernelLine(probe.kernel, probe.watchLimitMs) : "the TCP table did not list the gateway's end, so the probe's own view decided"}`);
   if (orphanAtDeadline(probe)) {
-    lines.push("      the gateway process let go but the kernel still holds the socket: patch with abortive close on (or upgrade openclaw-patch) so given-up sockets are reset");
+    lines.push("      the gateway process let go but the kernel still holds the socket: patch with abortive close on (`openclaw-patch apply --abortive-close on`, or upgrade openclaw-patch) and restart the gateway, so given-up sockets are reset");
   }
   return lines;
 }

@@ -142,7 +142,7 @@ function failureDiagnostic(output: SelfTestScriptOutput, checks: readonly SelfTe
     return diagnostic(
       "OCP_SELF_TEST_KERNEL_ORPHAN",
       `The injected runtime let go of the misbehaving connections in time under ${output.node}, but the kernel kept their sockets as orphans: ${failures}`,
-      "The runtime closed them gracefully (FIN) instead of resetting them: apply with an openclaw-patch whose runtime has abortive close (OPENCLAW_PATCH_ABORTIVE_CLOSE unset or `on`), then restart the gateway",
+      "The runtime closed them gracefully (FIN) instead of resetting them: run `openclaw-patch apply --abortive-close on` (upgrade openclaw-patch first if it has no such option), then restart the gateway",
     );
   }
   return diagnostic(

@@ -1,3 +1,4 @@
+import type { RuntimeConfig } from "../runtime/contract.js";
 import type { KernelEvidence } from "./kernel-evidence.js";
 
 /**
@@ -15,8 +16,8 @@ export interface SelfTestScriptInput {
   runtimeFile: string;
   toolVersion: string;
   release: string;
-  /** The runtime's RuntimeConfig (src/runtime/contract.ts), spelled out: the program is not built with it. */
-  config: { heartbeatMs: number; pongTimeoutMs: number; closeGraceMs: number; keepAliveMs: number; shutdownGraceMs: number; headersTimeoutMs: number; abortiveClose: boolean };
+  /** Passed to the runtime's attach as is: the runtime's own type keeps the two in step. */
+  config: RuntimeConfig;
   /** Bytes the server sends the client that stops reading: more than both kernels' buffers hold. */
   fillBytes: number;
   /** Added to every bound: process scheduling on a busy host, and the pong decision's poll phase. */
