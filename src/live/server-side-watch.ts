@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
-import { connectionEnd, endIsGone, tableShowsOwners, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
+import { connectionEnd, endIsGone, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
 import type { TcpState } from "../sockets/types.js";
 
 /** The gateway's end of one probe connection, as the kernel table shows it. */
@@ -107,7 +107,6 @@ export class ServerSideWatch {
     }
     this.readable = true;
     const now = performance.now();
-    const ownersShown = tableShowsOwners(table.entries);
     for (const [clientPort, view] of this.views) {
       const row = connectionEnd(table.entries, this.gatewayPort, clientPort);
       view.state = row?.state ?? "absent";
@@ -116,7 +115,7 @@ export class ServerSideWatch {
       const gone = endIsGone(row);
       if (row && !gone) {
         view.seen = true;
-        view.lastRow = viewOfEnd(row, ownersShown);
+        view.lastRow = viewOfEnd(row);
         if (view.lastRow.holder === "process") view.heldAt ??= now;
         if (view.lastRow.holder === "orphan") view.orphanAt ??= now;
       } else if (view.seen && view.goneAt === undefined) {

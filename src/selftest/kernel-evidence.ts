@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { diagnostic } from "../core/diagnostics.js";
 import { readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
-import { connectionEnd, describeEnd, endIsGone, tableShowsOwners, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
+import { connectionEnd, describeEnd, endIsGone, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
 import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "./self-test-script.js";
 
 /** What the kernel's table showed of the server's end of one self-test connection. */
@@ -50,11 +50,10 @@ export async function pollKernelEnds(checkpoint: SelfTestKernelCheckpoint, optio
       for (const end of checkpoint.ends) evidence.set(end.check, { readable: false, unreadableReason: `${failure.code}: ${failure.message}`, gone: false, lastSeen: null, waitedMs });
       return evidence;
     }
-    const ownersShown = tableShowsOwners(table.entries);
     for (const end of checkpoint.ends) {
       const row = connectionEnd(table.entries, checkpoint.serverPort, end.clientPort);
       const previous = evidence.get(end.check);
-      evidence.set(end.check, { readable: true, gone: endIsGone(row), lastSeen: row ? viewOfEnd(row, ownersShown) : (previous?.lastSeen ?? null), waitedMs });
+      evidence.set(end.check, { readable: true, gone: endIsGone(row), lastSeen: row ? viewOfEnd(row) : (previous?.lastSeen ?? null), waitedMs });
     }
     const settled = checkpoint.ends.every((end) => end.expect === "open" || evidence.get(end.check)?.gone);
     if (settled || read === maxReads - 1 || performance.now() - started >= options.graceMs) break;

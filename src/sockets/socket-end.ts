@@ -30,23 +30,14 @@ export function endIsGone(row: TcpEntry | undefined): boolean {
   return row === undefined || row.state === "TIME_WAIT" || row.state === "CLOSE";
 }
 
-/**
- * netstat prints pid 0 for sockets no process holds and the parsers drop it, so a missing pid means
- * "no owner" only when the same read gave pids to other rows (macOS without the owner column gives none).
- */
-export function tableShowsOwners(entries: readonly TcpEntry[]): boolean {
-  return entries.some((e) => e.pid !== undefined || e.inode !== undefined);
+/** The table's own word first (detached: Linux inode 0, netstat pid 0); an owner or a live inode means held. */
+export function holderOf(entry: TcpEntry): EndHolder {
+  if (entry.detached === true) return "orphan";
+  return entry.pid !== undefined || (entry.inode ?? 0) > 0 ? "process" : "unknown";
 }
 
-/** Linux says it per row: inode 0 is a socket no file refers to. */
-export function holderOf(entry: TcpEntry, ownersShown: boolean): EndHolder {
-  if (entry.inode !== undefined) return entry.inode === 0 ? "orphan" : "process";
-  if (entry.pid !== undefined) return "process";
-  return ownersShown ? "orphan" : "unknown";
-}
-
-export function viewOfEnd(entry: TcpEntry, ownersShown: boolean): SocketEndView {
-  return { state: entry.state, holder: holderOf(entry, ownersShown), pid: entry.pid ?? null, sendQueue: entry.sendQueue ?? null };
+export function viewOfEnd(entry: TcpEntry): SocketEndView {
+  return { state: entry.state, holder: holderOf(entry), pid: entry.pid ?? null, sendQueue: entry.sendQueue ?? null };
 }
 
 /** e.g. "FIN_WAIT_1 orphan, 131072 bytes queued" or "ESTABLISHED, held by pid 4242, 0 bytes queued". */

@@ -38,7 +38,7 @@ function serverEnd(clientPort: number, state: TcpState, options: { orphan?: bool
     recvQueue: 0,
     // Linux: inode 0 is a socket no file refers to; the owner is found only for held ones.
     inode: options.orphan ? 0 : 9_000 + clientPort,
-    ...(options.orphan ? {} : { pid: 4242 }),
+    ...(options.orphan ? { detached: true } : { pid: 4242 }),
   };
 }
 

@@ -175,7 +175,7 @@ describe("live check against miniature gateways", () => {
       sendQueue: orphan ? 131_072 : 0,
       recvQueue: 0,
       inode: orphan ? 0 : 4242,
-      ...(orphan ? {} : { pid: 4242 }),
+      ...(orphan ? { detached: true } : { pid: 4242 }),
     });
     const readTable = async (): Promise<TcpTableRead> => {
       const orphan = ++reads > 2;
