@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { diagnostic, type Diagnostic } from "../core/diagnostics.js";
+import { describeEnd, type SocketEndView } from "../sockets/socket-end.js";
 import { passToleranceMs, watchMarginMs, type ProbeBound, type ProbeKind } from "./bounds.js";
 import { kernelTableReader, pollIntervalFor, ServerSideWatch, type TableReader } from "./server-side-watch.js";
 import { openSilentConnection, ProbeSetupError, type SilentConnection } from "./silent-connection.js";
@@ -36,8 +37,26 @@ export interface LiveProbeResult {
   closeCode: number | null;
   /** The gateway's end in the last table read; null when the table was not readable. */
   gatewaySideAtEnd: { state: string; pid: number | null } | null;
+  /**
+   * What the kernel's table showed of the gateway's end; null when the table was not readable or never
+   * listed it, and then the probe is judged by what it saw itself (FIN, reset, close).
+   */
+  kernel: KernelTrail | null;
   /** Set when the probe never got as far as going silent. */
   setupError?: { stage: string; message: string; code: string | null };
+}
+
+/** The gateway's end of one probe in the kernel's table, times from going silent. */
+export interface KernelTrail {
+  /** A read found it held by a process (the gateway; pid when an owner-resolving read saw it). */
+  heldByGateway: boolean;
+  pid: number | null;
+  /** The first read that found it with no owner: the process had let go, the kernel had not. */
+  orphanedAfterMs: number | null;
+  /** The first read that found no row (or TIME_WAIT); null when it was still there at the deadline. */
+  goneAfterMs: number | null;
+  /** The last row seen before it went, or at the deadline: state, holder, queued bytes. */
+  lastSeen: SocketEndView | null;
 }
 
 export interface LiveCheckResult {
@@ -81,7 +100,7 @@ export async function runLiveCheck(input: LiveCheckInput): Promise<LiveCheckResu
       const bound = input.bounds[probe.kind];
       if (!("connection" in probe)) return { probe: setupFailure(bound, probe.error, input, diagnostics) };
       const limit = bound.boundMs + watchMarginMs(bound.boundMs);
-      await waitForRelease(probe.connection, limit, wakers);
+      await waitForRelease(probe.connection, limit, wakers, watch);
       return { probe: undefined, connection: probe.connection, bound, limit };
     }),
   );
@@ -90,7 +109,7 @@ export async function runLiveCheck(input: LiveCheckInput): Promise<LiveCheckResu
   const probes: LiveProbeResult[] = measured.map((m) => {
     if (m.probe) return m.probe;
     const { connection, bound, limit } = m as { connection: SilentConnection; bound: ProbeBound; limit: number };
-    const result = measuredProbe(connection, bound, limit, watch);
+    const result = measuredProbe(connection, bound, limit, watch, diagnostics);
     connection.destroy();
     return result;
   });
@@ -105,12 +124,18 @@ export async function runLiveCheck(input: LiveCheckInput): Promise<LiveCheckResu
   };
 }
 
-function waitForRelease(connection: SilentConnection, limitMs: number, wakers: Map<number, () => void>): Promise<void> {
+/**
+ * The probe hears a FIN long before a graceful close is over: once the table has listed the
+ * gateway's end, only its leaving the table (or the limit) ends the wait.
+ */
+function waitForRelease(connection: SilentConnection, limitMs: number, wakers: Map<number, () => void>, watch: ServerSideWatch): Promise<void> {
   return new Promise((resolve) => {
     const remaining = Math.max(0, connection.silentSince + limitMs - performance.now());
     const timer = setTimeout(finish, remaining);
     wakers.set(connection.localPort, finish);
-    void connection.released.then(finish);
+    void connection.released.then(() => {
+      if (!watch.judges(connection.localPort)) finish();
+    });
     function finish(): void {
       clearTimeout(timer);
       wakers.delete(connection.localPort);
@@ -119,7 +144,7 @@ function waitForRelease(connection: SilentConnection, limitMs: number, wakers: M
   });
 }
 
-function measuredProbe(connection: SilentConnection, bound: ProbeBound, limit: number, watch: ServerSideWatch): LiveProbeResult {
+function measuredProbe(connection: SilentConnection, bound: ProbeBound, limit: number, watch: ServerSideWatch, diagnostics: Diagnostic[]): LiveProbeResult {
   const { observations: seen, silentSince } = connection;
   const view = watch.view(connection.localPort);
   const signals: [DropSignal, number | undefined][] = [
@@ -138,9 +163,24 @@ function measuredProbe(connection: SilentConnection, bound: ProbeBound, limit: n
   const since = (at: number | undefined): number | null => (at === undefined ? null : Math.max(0, Math.round(at - silentSince)));
   const droppedAfterMs = since(droppedAt);
   const toleranceMs = passToleranceMs(bound.boundMs);
+  const kernel: KernelTrail | null = watch.judges(connection.localPort)
+    ? {
+        heldByGateway: view.heldAt !== undefined,
+        pid: view.heldBy ?? null,
+        orphanedAfterMs: since(view.orphanAt),
+        goneAfterMs: view.goneAt !== undefined && view.goneAt <= silentSince + limit ? since(view.goneAt) : null,
+        lastSeen: view.lastRow ?? null,
+      }
+    : null;
+  // Where the table shows the gateway's end, "dropped" means gone from it: an orphan still costs the machine.
+  const goneAfterMs = kernel ? kernel.goneAfterMs : droppedAfterMs;
+  const passed = goneAfterMs !== null && goneAfterMs <= bound.boundMs + toleranceMs;
+  if (kernel && kernel.goneAfterMs === null && kernel.orphanedAfterMs !== null && kernel.lastSeen?.holder === "orphan") {
+    diagnostics.push(orphanDiagnostic(bound, kernel, limit));
+  }
   return {
     kind: bound.kind,
-    passed: droppedAfterMs !== null && droppedAfterMs <= bound.boundMs + toleranceMs,
+    passed,
     boundMs: bound.boundMs,
     toleranceMs,
     basis: bound.basis,
@@ -152,7 +192,19 @@ function measuredProbe(connection: SilentConnection, bound: ProbeBound, limit: n
     closeFrameAfterMs: since(seen.closeFrameAt),
     closeCode: seen.closeCode ?? null,
     gatewaySideAtEnd: watch.readable ? { state: view.state ?? "unknown", pid: view.pid ?? null } : null,
+    kernel,
   };
+}
+
+/** The gateway did its part, so restarting it will not help: what is missing is the reset. */
+function orphanDiagnostic(bound: ProbeBound, kernel: KernelTrail, limit: number): Diagnostic {
+  const lastSeen = kernel.lastSeen!;
+  return diagnostic(
+    "OCP_LIVE_KERNEL_ORPHAN",
+    `The gateway let go of its end of the ${bound.kind} probe after ${kernel.orphanedAfterMs} ms, but the kernel still holds it ${limit} ms after the probe went silent: ${describeEnd(lastSeen)}. A graceful close leaves such sockets for a minute, or for as long as a peer that does not read stays up.`,
+    "Patch with abortive close on, so sockets the fixes give up on are reset: `openclaw-patch apply --abortive-close on` (and no OPENCLAW_PATCH_ABORTIVE_CLOSE=off in the gateway's environment), then restart the gateway; if this openclaw-patch has no --abortive-close, upgrade it first.",
+    { probe: bound.kind, orphanedAfterMs: kernel.orphanedAfterMs, state: lastSeen.state, sendQueue: lastSeen.sendQueue },
+  );
 }
 
 function setupFailure(bound: ProbeBound, error: unknown, input: LiveCheckInput, diagnostics: Diagnostic[]): LiveProbeResult {
@@ -181,6 +233,7 @@ function setupFailure(bound: ProbeBound, error: unknown, input: LiveCheckInput, 
     closeFrameAfterMs: null,
     closeCode: null,
     gatewaySideAtEnd: null,
+    kernel: null,
     setupError: setup,
   };
 }

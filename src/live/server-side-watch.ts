@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
-import type { TcpEntry, TcpState } from "../sockets/types.js";
+import { connectionEnd, endIsGone, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
+import type { TcpState } from "../sockets/types.js";
 
 /** The gateway's end of one probe connection, as the kernel table shows it. */
 export interface ServerSideView {
@@ -11,8 +12,16 @@ export interface ServerSideView {
   state?: TcpState | "absent";
   /** performance.now() of the first read that found the gateway's end gone (or in TIME_WAIT). */
   goneAt?: number;
-  /** Owner of the gateway's end in the last owner-resolving read, when readable. */
+  /** Owner of the gateway's end in the last owner-resolving read; none once the gateway let go. */
   pid?: number;
+  /** The first owner seen holding it (the gateway), kept after the gateway lets go. */
+  heldBy?: number;
+  /** First read that found the gateway's end held by a process: the gateway had it. */
+  heldAt?: number;
+  /** First read that found it with no owner: the gateway let go, the kernel still keeps it. */
+  orphanAt?: number;
+  /** The row in the latest read that still had one: what the kernel kept, and for whom. */
+  lastRow?: SocketEndView;
 }
 
 export type TableReader = (withOwners: boolean) => Promise<TcpTableRead>;
@@ -29,8 +38,9 @@ export function pollIntervalFor(platform: NodeJS.Platform): number {
 
 /**
  * Polls the TCP table for the gateway's end of the probe connections. A gateway that lets go
- * shows in the probe socket first (FIN or reset); the table also catches the case where the
- * kernel dropped the gateway's end without the probe hearing about it.
+ * shows in the probe socket first (FIN or reset), but a graceful close leaves the socket in the
+ * kernel as an orphan for a minute or (peer not reading) for good: only the table tells when the
+ * machine, not just the process, is rid of it.
  */
 export class ServerSideWatch {
   private readonly views = new Map<number, ServerSideView>();
@@ -56,10 +66,18 @@ export class ServerSideWatch {
     return this.views.get(clientPort) ?? { seen: false };
   }
 
+  /** The table has shown this probe's gateway end, so the table, not the probe, says when it is gone. */
+  judges(clientPort: number): boolean {
+    return this.readable && this.view(clientPort).seen;
+  }
+
+  /** The first read resolves owners too: by the last one the gateway may have let go, and its pid is worth showing. */
   start(): void {
+    let first = true;
     const tick = (): void => {
       if (this.stopped) return;
-      this.reading = this.poll(false).finally(() => {
+      this.reading = this.poll(first).finally(() => {
+        first = false;
         if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
       });
     };
@@ -90,20 +108,20 @@ export class ServerSideWatch {
     this.readable = true;
     const now = performance.now();
     for (const [clientPort, view] of this.views) {
-      const row = gatewayEnd(table.entries, this.gatewayPort, clientPort);
-      const state = row?.state ?? "absent";
-      view.state = state;
-      if (row?.pid !== undefined) view.pid = row.pid;
-      const gone = state === "absent" || state === "TIME_WAIT" || state === "CLOSE";
-      if (!gone) view.seen = true;
-      else if (view.seen && view.goneAt === undefined) {
+      const row = connectionEnd(table.entries, this.gatewayPort, clientPort);
+      view.state = row?.state ?? "absent";
+      if (withOwners) view.pid = row?.pid;
+      if (row?.pid !== undefined) view.heldBy ??= row.pid;
+      const gone = endIsGone(row);
+      if (row && !gone) {
+        view.seen = true;
+        view.lastRow = viewOfEnd(row);
+        if (view.lastRow.holder === "process") view.heldAt ??= now;
+        if (view.lastRow.holder === "orphan") view.orphanAt ??= now;
+      } else if (view.seen && view.goneAt === undefined) {
         view.goneAt = now;
         this.onGone(clientPort);
       }
     }
   }
-}
-
-function gatewayEnd(entries: readonly TcpEntry[], gatewayPort: number, clientPort: number): TcpEntry | undefined {
-  return entries.find((e) => e.localPort === gatewayPort && e.remotePort === clientPort && e.state !== "LISTEN");
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -7,7 +7,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { diagnostic, type Diagnostic } from "../core/diagnostics.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
-import { SELF_TEST_SCRIPT, type SelfTestScriptCheck, type SelfTestScriptInput, type SelfTestScriptOutput } from "./self-test-script.js";
+import { defaultSelfTestTableReader, pollKernelEnds, withKernelEvidence, type KernelEvidence, type SelfTestTableReader } from "./kernel-evidence.js";
+import { SELF_TEST_SCRIPT, type SelfTestKernelCheckpoint, type SelfTestScriptCheck, type SelfTestScriptInput, type SelfTestScriptOutput } from "./self-test-script.js";
 
 export interface SelfTestInput {
   packageRoot: string;
@@ -15,6 +16,8 @@ export interface SelfTestInput {
   release: string;
   toolVersion: string;
   env: Record<string, string | undefined>;
+  /** Tests inject a table; by default the kernel's is read. */
+  readTable?: SelfTestTableReader;
 }
 
 export interface SelfTestResult {
@@ -40,7 +43,14 @@ const SELF_TEST_CONFIG: SelfTestScriptInput["config"] = {
   keepAliveMs: 1_000,
   shutdownGraceMs: 200,
   headersTimeoutMs: 2_000,
+  abortiveClose: true,
 };
+/** Loopback buffers autotune to a few MB per side at most; the rest stays in the process, unsent. */
+const FILL_BYTES = 16 << 20;
+/** A reset leaves the table at once; this only absorbs the poll and a busy host. */
+const KERNEL_GRACE_MS = 1_000;
+/** /proc is cheap to read; netstat is a process start. */
+const KERNEL_POLL_MS = process.platform === "linux" ? 50 : 500;
 const SLACK_MS = 1_500;
 const SCRIPT_TIMEOUT_MS = 20_000;
 /** The child gets a little longer than its own hard stop, then is killed. */
@@ -87,12 +97,20 @@ export async function runSelfTest(input: SelfTestInput): Promise<SelfTestResult>
     config: SELF_TEST_CONFIG,
     slackMs: SLACK_MS,
     overallTimeoutMs: SCRIPT_TIMEOUT_MS,
+    kernelWaitMs: SCRIPT_TIMEOUT_MS / 2,
+    fillBytes: FILL_BYTES,
+  };
+  let checkpoint: SelfTestKernelCheckpoint | null = null;
+  let evidence = new Map<string, KernelEvidence>();
+  const onCheckpoint = async (seen: SelfTestKernelCheckpoint): Promise<void> => {
+    checkpoint = seen;
+    evidence = await pollKernelEnds(seen, { read: input.readTable ?? defaultSelfTestTableReader, graceMs: KERNEL_GRACE_MS, intervalMs: KERNEL_POLL_MS });
   };
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "openclaw-patch-self-test-"));
   try {
     const script = path.join(scratch, "self-test.mjs");
     await fs.writeFile(script, SELF_TEST_SCRIPT);
-    const run = await runChild(input.nodeBinary, [script, JSON.stringify(scriptInput)], input.packageRoot, childEnv(input.env));
+    const run = await runChild(input.nodeBinary, [script, JSON.stringify(scriptInput)], input.packageRoot, childEnv(input.env), onCheckpoint);
     const output = lastJsonLine(run.stdout);
     if (!output) {
       const why = run.spawnError ?? `exit ${run.code ?? run.signal ?? "?"}${run.stderr ? `: ${run.stderr.trim().split("\n").slice(-6).join(" | ")}` : ""}`;
@@ -100,24 +118,44 @@ export async function runSelfTest(input: SelfTestInput): Promise<SelfTestResult>
         diagnostics: [diagnostic("OCP_SELF_TEST_FAILED", `The self-test with ${input.nodeBinary} gave no result (${why}).`, "check that --node names the Node binary the gateway runs on")],
       });
     }
-    const failed = output.status === "failed";
-    return result(output.status, output.reason ?? null, {
+    const checks = withKernelEvidence(output.checks, checkpoint, evidence);
+    const status = output.status === "passed" && !checks.every((c) => c.passed) ? "failed" : output.status;
+    const failed = status === "failed";
+    return result(status, output.reason ?? null, {
       nodeVersion: output.node,
       ws: output.ws,
-      checks: output.checks,
-      diagnostics: failed
-        ? [
-            diagnostic(
-              "OCP_SELF_TEST_FAILED",
-              `The injected runtime did not hold its bounds under ${output.node}: ${output.reason ?? output.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join("; ")}`,
-              "report this with the output of `openclaw-patch verify --json`; `openclaw-patch revert` restores the original gateway",
-            ),
-          ]
-        : [],
+      checks,
+      diagnostics: failed ? [failureDiagnostic(output, checks)] : [],
     });
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * When the process did its part and only the kernel's table objects, the runtime closed gracefully where
+ * it should have reset: a different remedy from a runtime that missed its bounds.
+ */
+function failureDiagnostic(output: SelfTestScriptOutput, checks: readonly SelfTestScriptCheck[]): Diagnostic {
+  const failures = output.reason ?? checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join("; ");
+  if (kernelOnly(output.checks, checks)) {
+    return diagnostic(
+      "OCP_SELF_TEST_KERNEL_ORPHAN",
+      `The injected runtime let go of the misbehaving connections in time under ${output.node}, but the kernel kept their sockets as orphans: ${failures}`,
+      "The runtime closed them gracefully (FIN) instead of resetting them: run `openclaw-patch apply --abortive-close on` (upgrade openclaw-patch first if it has no such option), then restart the gateway",
+    );
+  }
+  return diagnostic(
+    "OCP_SELF_TEST_FAILED",
+    `The injected runtime did not hold its bounds under ${output.node}: ${failures}`,
+    "report this with the output of `openclaw-patch verify --json`; `openclaw-patch revert` restores the original gateway",
+  );
+}
+
+/** Every failure is the kernel's table contradicting a check the process passed. */
+function kernelOnly(fromProgram: readonly SelfTestScriptCheck[], judged: readonly SelfTestScriptCheck[]): boolean {
+  const failed = judged.filter((c) => !c.passed);
+  return failed.length > 0 && failed.every((c) => c.kernel?.readable === true && !c.kernel.gone && fromProgram.find((p) => p.name === c.name)?.passed === true);
 }
 
 /**
@@ -141,19 +179,58 @@ interface ChildRun {
   spawnError?: string;
 }
 
-function runChild(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<ChildRun> {
+/**
+ * Runs the program and answers its kernel-table checkpoint once the table has been read; the
+ * program keeps its clients open until then. Killed (by its own handle) past CHILD_KILL_MS.
+ */
+function runChild(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onCheckpoint: (checkpoint: SelfTestKernelCheckpoint) => Promise<void>): Promise<ChildRun> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env, timeout: CHILD_KILL_MS, killSignal: "SIGKILL", maxBuffer: 8 << 20, windowsHide: true, encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      resolve({
-        code: error ? (typeof code === "number" ? code : null) : 0,
-        signal: (error as { signal?: string } | null)?.signal ?? null,
-        stdout,
-        stderr,
-        ...(typeof code === "string" ? { spawnError: `${command}: ${code}` } : {}),
-      });
+    let stdout = "";
+    let stderr = "";
+    let pendingLine = "";
+    let spawnError: string | undefined;
+    let answered = false;
+    const child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    const killer = setTimeout(() => child.kill("SIGKILL"), CHILD_KILL_MS);
+    child.stdin.on("error", () => undefined);
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      if (stdout.length < MAX_OUTPUT) stdout += chunk;
+      pendingLine += chunk;
+      for (let newline = pendingLine.indexOf("\n"), guard = 0; newline >= 0 && guard < 1_000; newline = pendingLine.indexOf("\n"), guard++) {
+        const line = pendingLine.slice(0, newline);
+        pendingLine = pendingLine.slice(newline + 1);
+        const seen = answered ? undefined : parseCheckpoint(line);
+        if (!seen) continue;
+        answered = true;
+        void onCheckpoint(seen)
+          .catch(() => undefined)
+          .then(() => child.stdin.end("go\n"));
+      }
+      if (pendingLine.length > MAX_OUTPUT) pendingLine = "";
+    });
+    child.stderr.on("data", (chunk: string) => {
+      if (stderr.length < MAX_OUTPUT) stderr += chunk;
+    });
+    child.once("error", (error: NodeJS.ErrnoException) => (spawnError = `${command}: ${error.code ?? error.message}`));
+    child.once("close", (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ...(spawnError === undefined ? {} : { spawnError }) });
     });
   });
+}
+
+const MAX_OUTPUT = 8 << 20;
+
+function parseCheckpoint(line: string): SelfTestKernelCheckpoint | undefined {
+  if (!line.startsWith('{"checkpoint"')) return undefined;
+  try {
+    const value = JSON.parse(line) as SelfTestKernelCheckpoint;
+    return value.checkpoint === "kernel-table" && Number.isInteger(value.serverPort) && Array.isArray(value.ends) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function lastJsonLine(stdout: string): SelfTestScriptOutput | undefined {

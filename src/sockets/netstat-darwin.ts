@@ -63,16 +63,18 @@ function parseRow(line: string, layout: OwnerLayout): TcpEntry | undefined {
   return entry;
 }
 
-function owner(rest: string, layout: OwnerLayout): Pick<TcpEntry, "pid" | "processName"> {
+function owner(rest: string, layout: OwnerLayout): Pick<TcpEntry, "pid" | "processName" | "detached"> {
   if (layout !== "pid-epid") {
     const named = NAMED_OWNER.exec(rest);
     const pid = Number(named?.[2]);
     // pid 0 is what detached sockets (TIME_WAIT, orphans) show: nobody owns them.
     if (named?.[1] && pid > 0) return { pid, processName: named[1] };
-    return {};
+    return named?.[2] !== undefined && pid === 0 ? { detached: true } : {};
   }
-  const pid = Number(NUMBERED_OWNER.exec(rest)?.[1]);
-  return pid > 0 ? { pid } : {};
+  const match = NUMBERED_OWNER.exec(rest);
+  const pid = Number(match?.[1]);
+  if (pid > 0) return { pid };
+  return match?.[1] !== undefined && pid === 0 ? { detached: true } : {};
 }
 
 /** `127.0.0.1.18789`, `*.18789`, `*.*`, `::1.18789`, `fe80::1%lo0.18789`: the port is after the last dot. */

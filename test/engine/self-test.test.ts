@@ -42,7 +42,7 @@ describe("verify runs the behavioural self-test of the injected runtime", () => 
     const wsPackage = JSON.parse(await fs.readFile(path.join(path.dirname(root), "ws", "package.json"), "utf8")) as { version: string };
     assert.equal(selfTest.ws.version, wsPackage.version, "the package's own ws");
     assert.ok(selfTest.ws.path.includes(`${path.sep}ws${path.sep}`));
-    assert.deepEqual(selfTest.checks.map((c: { name: string }) => c.name), ["ignores-pings", "ignores-close-frame", "healthy-client", "runtime-warnings"]);
+    assert.deepEqual(selfTest.checks.map((c: { name: string }) => c.name), ["ignores-pings", "ignores-close-frame", "fills-window", "healthy-client", "healthy-close", "runtime-warnings"]);
     assert.ok(selfTest.checks.every((c: { passed: boolean }) => c.passed));
 
     const text = await runCli(["verify", ...target, "--node", nodeBin]);

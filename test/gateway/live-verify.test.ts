@@ -41,7 +41,7 @@ async function verifyLive(root: string, stateDir: string, gateway: RunningGatewa
 function describeProbes(label: string, json: any, t: TestContext): void {
   for (const probe of json.live.check.probes) {
     t.diagnostic(
-      `${label} ${probe.kind}: ${probe.passed ? "pass" : "FAIL"}; dropped after ${probe.droppedAfterMs ?? "-"} ms by ${probe.droppedBy ?? "-"} (bound ${probe.boundMs} ms, watched ${probe.watchLimitMs} ms); pings ${probe.pings}, close frame after ${probe.closeFrameAfterMs ?? "-"} ms; gateway end at the last look: ${probe.gatewaySideAtEnd?.state ?? "?"}`,
+      `${label} ${probe.kind}: ${probe.passed ? "pass" : "FAIL"}; dropped after ${probe.droppedAfterMs ?? "-"} ms by ${probe.droppedBy ?? "-"} (bound ${probe.boundMs} ms, watched ${probe.watchLimitMs} ms); pings ${probe.pings}, close frame after ${probe.closeFrameAfterMs ?? "-"} ms; gateway end at the last look: ${probe.gatewaySideAtEnd?.state ?? "?"}; kernel: ${JSON.stringify(probe.kernel)}`,
     );
   }
 }

@@ -17,7 +17,8 @@ test("macOS 12 layout (pid epid columns): zombies", () => {
   assert.deepEqual(summary.peerPids, [7120, 7131, 7135, 7140, 7152, 7160, 7161]);
 
   const finWait1 = parsed.entries.find((e) => e.state === "FIN_WAIT_1");
-  assert.deepEqual([finWait1?.sendQueue, finWait1?.pid], [178416, undefined], "pid 0 means detached");
+  assert.deepEqual([finWait1?.sendQueue, finWait1?.pid, finWait1?.detached], [178416, undefined, true], "pid 0 means detached");
+  assert.equal(parsed.entries.find((e) => e.pid === 4242)?.detached, undefined, "a socket with an owner is not detached");
   const longV6 = parsed.entries.find((e) => e.localPort === 54911);
   assert.deepEqual([longV6?.family, longV6?.localAddress, longV6?.remoteAddress, longV6?.remotePort, longV6?.pid], [6, "2001:db8:4a7f:1c00:8d2e:51ff:fe09:3c11", "2001:db8:ffff::1bc", 443, 2210]);
   const linkLocal = parsed.entries.find((e) => e.localPort === 49213);
