@@ -62,7 +62,7 @@ export function fixReports(facts: ReleaseFacts, applied: boolean, failure?: stri
   return [
     facts.upstreamKeepalive
       ? facts.separateCanvasServer
-        ? done("heartbeat", "canvas live-reload server: ping + pong deadline (gateway: upstream keepalive)")
+        ? done("heartbeat", "pong deadline enforced on upstream's own keepalive ping; canvas live-reload server: ping + pong deadline")
         : done("heartbeat", "pong deadline enforced on upstream's own 25 s keepalive ping (2026.8.1+ terminate on a missed pong, but not reliably within a minute)")
       : facts.releasePing
         ? done("heartbeat", `pong deadline enforced on the release's own 25 s ping${canvas}`)

@@ -2,7 +2,7 @@ import { releaseInRange, type ReleaseVersion } from "../core/release.js";
 import type { BoundSettings } from "./bound-settings.js";
 
 /** Who sends the pings that unmask a silent authenticated peer on this release. */
-export type PingOwner = "runtime-heartbeat" | "release-ping" | "upstream-keepalive";
+export type PingOwner = "runtime-heartbeat" | "release-ping";
 
 export type ProbeKind = "pre-auth" | "authenticated";
 
@@ -14,14 +14,13 @@ export interface ProbeBound {
   basis: string;
 }
 
-/** 2026.5.2–7.x ping every 25 s themselves (the fix enforces the pong); 2026.8.1+ also check it. */
+/**
+ * 2026.5.2+ ping every 25 s themselves; the fix enforces the pong of that ping (2026.8.1+ check it
+ * too, but not reliably within a minute, see core/fixes.ts).
+ */
 const RELEASE_PING_MS = 25_000;
-const UPSTREAM_PING_MS = 25_000;
-/** Upstream's keepalive terminates at the next interval after an unanswered ping. */
-const UPSTREAM_PONG_WINDOW_MS = 25_000;
 
 export function pingOwnerFor(release: ReleaseVersion): PingOwner {
-  if (releaseInRange(release, { from: "2026.8.1" })) return "upstream-keepalive";
   if (releaseInRange(release, { from: "2026.5.2" })) return "release-ping";
   return "runtime-heartbeat";
 }
@@ -41,13 +40,7 @@ export function probeBounds(settings: BoundSettings, owner: PingOwner): Record<P
   const authenticated: ProbeBound =
     owner === "runtime-heartbeat"
       ? { kind: "authenticated", boundMs: heartbeat + pong + grace, basis: `heartbeat ${heartbeat} ms + pong timeout ${pong} ms + close grace ${grace} ms` }
-      : owner === "release-ping"
-        ? { kind: "authenticated", boundMs: RELEASE_PING_MS + pong + grace, basis: `the release's own ping every ${RELEASE_PING_MS} ms + pong timeout ${pong} ms + close grace ${grace} ms` }
-        : {
-            kind: "authenticated",
-            boundMs: UPSTREAM_PING_MS + UPSTREAM_PONG_WINDOW_MS + grace,
-            basis: `upstream keepalive: ping after ${UPSTREAM_PING_MS} ms + ${UPSTREAM_PONG_WINDOW_MS} ms to answer + close grace ${grace} ms`,
-          };
+      : { kind: "authenticated", boundMs: RELEASE_PING_MS + pong + grace, basis: `the release's own ping every ${RELEASE_PING_MS} ms + pong timeout ${pong} ms + close grace ${grace} ms` };
   const byHandshake = handshake + grace;
   const preAuth: ProbeBound =
     owner === "runtime-heartbeat" && authenticated.boundMs < byHandshake

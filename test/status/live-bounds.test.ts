@@ -46,12 +46,12 @@ describe("the settings a live bound is built from", () => {
 describe("the bound each probe is held to", () => {
   const settings = boundSettings({ release: release("2026.3.24"), env: { OPENCLAW_PATCH_HEARTBEAT_MS: "2000", OPENCLAW_PATCH_PONG_TIMEOUT_MS: "2000", OPENCLAW_PATCH_CLOSE_GRACE_MS: "1000" }, flags: {} }).settings;
 
-  test("who pings: the runtime up to 2026.5.1, the release 2026.5.2–7.x, upstream from 2026.8.1", () => {
+  test("who pings: the runtime up to 2026.5.1, the release from 2026.5.2 (its pong enforced by the fix)", () => {
     assert.equal(pingOwnerFor(release("2026.3.24")), "runtime-heartbeat");
     assert.equal(pingOwnerFor(release("2026.5.2")), "release-ping");
     assert.equal(pingOwnerFor(release("2026.7.35")), "release-ping");
-    assert.equal(pingOwnerFor(release("2026.8.1")), "upstream-keepalive");
-    assert.equal(pingOwnerFor(release("2026.9.6")), "upstream-keepalive");
+    assert.equal(pingOwnerFor(release("2026.8.1")), "release-ping");
+    assert.equal(pingOwnerFor(release("2026.9.6")), "release-ping");
   });
 
   test("runtime heartbeat: ping + pong + grace, and it also bounds a pre-auth peer when shorter than the handshake", () => {
@@ -65,10 +65,9 @@ describe("the bound each probe is held to", () => {
     assert.equal(slow.authenticated.boundMs, DEFAULT_RUNTIME_CONFIG.heartbeatMs + DEFAULT_RUNTIME_CONFIG.pongTimeoutMs + DEFAULT_RUNTIME_CONFIG.closeGraceMs);
   });
 
-  test("release ping and upstream keepalive set their own periods", () => {
+  test("the release's ping sets its own period", () => {
     assert.equal(probeBounds(settings, "release-ping").authenticated.boundMs, 25_000 + 2_000 + 1_000);
     assert.equal(probeBounds(settings, "release-ping")["pre-auth"].boundMs, 10_000 + 1_000);
-    assert.equal(probeBounds(settings, "upstream-keepalive").authenticated.boundMs, 50_000 + 1_000);
   });
 
   test("tolerance and watch margin grow with the bound", () => {
