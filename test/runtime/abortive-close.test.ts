@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type { WebSocket } from "ws";
-import type { FixSelection, RuntimeModule } from "../../src/runtime/contract.js";
+import type { FixSelection } from "../../src/runtime/contract.js";
 import { resolveRuntimeConfig } from "../../src/runtime/config.js";
 import { gatewaySideSockets, readTcpSockets, type TcpSocketEntry } from "../support/socket-table.js";
-import { FAST_CONFIG, LOOPBACK, attachOptions, collectTrace, floodUntilWindowCloses, healthyClient, loadRuntime, rawPeer, sleep, startGateway, within, type Gateway, type RawPeer } from "./helpers.js";
+import { FAST_CONFIG, LOOPBACK, attachOptions, collectTrace, floodUntilWindowCloses, healthyClient, rawPeer, sleep, startGateway, within, type Gateway, type RawPeer, runtimeSuite } from "./helpers.js";
 
 const SLACK_MS = 2_000;
 /** The gateway's end of the peer's connection as the kernel lists it, TIME_WAIT aside (orphans included). */
@@ -34,19 +34,11 @@ function peerRows(gateway: Gateway, peer: RawPeer): TcpSocketEntry[] {
 }
 
 describe("abortive close: sockets the fixes give up on leave no orphan in the kernel", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   async function gatewayWith(abortiveClose: boolean, fixes: Partial<FixSelection> = { heartbeat: true, closeGrace: true }): Promise<Gateway> {
-    const gateway = await startGateway(runtime.attach(attachOptions(fixes, { abortiveClose })));
-    gateways.push(gateway);
+    const gateway = await startGateway(suite.runtime().attach(attachOptions(fixes, { abortiveClose })));
+    suite.track(gateway);
     return gateway;
   }
 

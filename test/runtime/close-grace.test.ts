@@ -1,36 +1,27 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
-import { after, before, describe, it } from "node:test";
-import type { RuntimeModule } from "../../src/runtime/contract.js";
+import { after, describe, it } from "node:test";
 import {
   FAST_CONFIG,
   attachOptions,
   collectTrace,
   healthyClient,
-  loadRuntime,
   rawPeer,
   sleep,
   startGateway,
   within,
   type Gateway,
+  runtimeSuite,
 } from "./helpers.js";
 
 const SLACK_MS = 2_000;
 
 describe("closeGrace", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   async function gateway(): Promise<Gateway> {
-    const started = await startGateway(runtime.attach(attachOptions({ closeGrace: true })));
-    gateways.push(started);
+    const started = await startGateway(suite.runtime().attach(attachOptions({ closeGrace: true })));
+    suite.track(started);
     return started;
   }
 
@@ -76,9 +67,9 @@ describe("closeGrace", () => {
   });
 
   it("arms the grace from the closeStarted hook as well", async () => {
-    const hooks = runtime.attach(attachOptions({ closeGrace: true }));
+    const hooks = suite.runtime().attach(attachOptions({ closeGrace: true }));
     const started = await startGateway(hooks);
-    gateways.push(started);
+    suite.track(started);
     const serverSocket = started.nextSocket();
     const peer = await rawPeer(started.port);
     const socket = await serverSocket;

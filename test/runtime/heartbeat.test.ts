@@ -2,39 +2,30 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { performance } from "node:perf_hooks";
 import type { WebSocket } from "ws";
-import type { RuntimeModule } from "../../src/runtime/contract.js";
 import {
   FAST_CONFIG,
   attachOptions,
   blockEventLoop,
   collectTrace,
   healthyClient,
-  loadRuntime,
   rawPeer,
   sleep,
   startGateway,
   within,
   type Gateway,
+  runtimeSuite,
 } from "./helpers.js";
 
 /** Generous allowance for scheduling on a loaded CI machine; correctness, not latency, is tested. */
 const SLACK_MS = 2_000;
 
 describe("heartbeat", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   async function gatewayWith(config = {}, onSocket?: (socket: WebSocket) => void): Promise<Gateway> {
-    const hooks = runtime.attach(attachOptions({ heartbeat: true }, config));
+    const hooks = suite.runtime().attach(attachOptions({ heartbeat: true }, config));
     const gateway = await startGateway(hooks, { onSocket });
-    gateways.push(gateway);
+    suite.track(gateway);
     return gateway;
   }
 

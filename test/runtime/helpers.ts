@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
+import { after, before } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import type { AttachOptions, FixSelection, RuntimeConfig, RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
 import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
@@ -40,6 +41,28 @@ export async function loadRuntime(): Promise<RuntimeModule> {
   // The bundle has no type declarations; the contract types describe what it exports.
   const bundle = new URL("../../runtime/openclaw-patch-runtime.mjs", import.meta.url);
   return (await import(bundle.href)) as RuntimeModule;
+}
+
+/**
+ * The runtime and the miniature gateways of one describe block: the runtime loads before its first
+ * test, and every gateway a test tracks is stopped after its last.
+ */
+export function runtimeSuite(): { runtime(): RuntimeModule; track(...gateways: Gateway[]): void } {
+  let runtime: RuntimeModule | undefined;
+  const gateways: Gateway[] = [];
+  before(async () => {
+    runtime = await loadRuntime();
+  });
+  after(async () => {
+    for (const gateway of gateways) await gateway.stop();
+  });
+  return {
+    runtime: () => {
+      if (runtime === undefined) throw new Error("the runtime is loaded in before(): use it inside a test");
+      return runtime;
+    },
+    track: (...started) => void gateways.push(...started),
+  };
 }
 
 export function attachOptions(fixes: Partial<FixSelection>, config: Partial<RuntimeConfig> = {}): AttachOptions {

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type { Duplex } from "node:stream";
-import type { RuntimeModule } from "../../src/runtime/contract.js";
-import { FAST_CONFIG, LOOPBACK, attachOptions, healthyClient, loadRuntime, sleep, startGateway, within, type Gateway } from "./helpers.js";
+import { FAST_CONFIG, LOOPBACK, attachOptions, healthyClient, sleep, startGateway, within, runtimeSuite } from "./helpers.js";
 
 const SLACK_MS = 2_000;
 
 describe("HTTP server fixes", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   it("lowers HTTP timeouts on upgrade without raising stricter ones, and enables TCP keepalive", async () => {
     // Spied on the TCP handle, where the setsockopt calls happen: the upgrade hook and the socket
@@ -31,10 +22,10 @@ describe("HTTP server fixes", () => {
         return original(...args);
       };
     };
-    const hooks = runtime.attach(attachOptions({ httpTimeouts: true, tcpKeepAlive: true }));
+    const hooks = suite.runtime().attach(attachOptions({ httpTimeouts: true, tcpKeepAlive: true }));
     const lenient = await startGateway(hooks, { guardHttp: false, beforeUpgrade: spyOnKeepAlive });
     const strict = await startGateway(hooks, { guardHttp: false });
-    gateways.push(lenient, strict);
+    suite.track(lenient, strict);
     strict.http.headersTimeout = 500;
 
     const lenientClient = await healthyClient(lenient.port);
@@ -49,8 +40,8 @@ describe("HTTP server fixes", () => {
   });
 
   it("drops a half-sent upgrade request at the headers deadline (Node alone sweeps every 30 s)", async () => {
-    const gateway = await startGateway(runtime.attach(attachOptions({ httpTimeouts: true })));
-    gateways.push(gateway);
+    const gateway = await startGateway(suite.runtime().attach(attachOptions({ httpTimeouts: true })));
+    suite.track(gateway);
     assert.equal(gateway.http.headersTimeout, FAST_CONFIG.headersTimeoutMs, "guardHttpServer lowered the timeout");
 
     const socket = connect({ host: LOOPBACK, port: gateway.port });
@@ -64,8 +55,8 @@ describe("HTTP server fixes", () => {
   });
 
   it("leaves completed upgrades and requests alone after the deadline", async () => {
-    const gateway = await startGateway(runtime.attach(attachOptions({ httpTimeouts: true })));
-    gateways.push(gateway);
+    const gateway = await startGateway(suite.runtime().attach(attachOptions({ httpTimeouts: true })));
+    suite.track(gateway);
     const { client } = await healthyClient(gateway.port);
 
     const keptAlive = connect({ host: LOOPBACK, port: gateway.port });

@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { WebSocket } from "ws";
-import type { RuntimeModule } from "../../src/runtime/contract.js";
 import {
   FAST_CONFIG,
   attachOptions,
   collectTrace,
   floodUntilWindowCloses,
   healthyClient,
-  loadRuntime,
   rawPeer,
   sleep,
   startGateway,
   within,
   type Gateway,
+  runtimeSuite,
 } from "./helpers.js";
 
 const SLACK_MS = 2_000;
@@ -21,18 +20,10 @@ const SLACK_MS = 2_000;
 const RELEASE_PING_MS = 250;
 
 describe("enforceReleasePing", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   async function gateway(releasePings: boolean): Promise<Gateway> {
-    const hooks = runtime.attach(attachOptions({ enforceReleasePing: true }));
+    const hooks = suite.runtime().attach(attachOptions({ enforceReleasePing: true }));
     const started = await startGateway(hooks, {
       onSocket: (socket: WebSocket) => {
         if (!releasePings) return;
@@ -46,7 +37,7 @@ describe("enforceReleasePing", () => {
         socket.once("close", () => clearInterval(timer));
       },
     });
-    gateways.push(started);
+    suite.track(started);
     return started;
   }
 

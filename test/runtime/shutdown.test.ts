@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { WebSocketServer } from "ws";
-import type { RuntimeModule } from "../../src/runtime/contract.js";
 import {
   FAST_CONFIG,
   attachOptions,
   collectTrace,
-  loadRuntime,
   rawPeer,
   sleep,
   startGateway,
   within,
   type Gateway,
+  runtimeSuite,
 } from "./helpers.js";
 
 const SLACK_MS = 2_000;
@@ -23,19 +22,11 @@ async function firstServerSocket(gateway: Gateway): Promise<void> {
 }
 
 describe("boundedShutdown", () => {
-  let runtime: RuntimeModule;
-  const gateways: Gateway[] = [];
-
-  before(async () => {
-    runtime = await loadRuntime();
-  });
-  after(async () => {
-    for (const gateway of gateways) await gateway.stop();
-  });
+  const suite = runtimeSuite();
 
   it("lets wss.close() finish within the shutdown grace despite a frozen client", async () => {
-    const gateway = await startGateway(runtime.attach(attachOptions({ boundedShutdown: true })));
-    gateways.push(gateway);
+    const gateway = await startGateway(suite.runtime().attach(attachOptions({ boundedShutdown: true })));
+    suite.track(gateway);
     const trace = collectTrace();
     const frozen = await rawPeer(gateway.port, { frozen: true });
     await firstServerSocket(gateway);
@@ -61,9 +52,9 @@ describe("boundedShutdown", () => {
   });
 
   it("arms the bound from shutdownStarted for a server guardServer never saw", async () => {
-    const hooks = runtime.attach(attachOptions({ boundedShutdown: true }));
+    const hooks = suite.runtime().attach(attachOptions({ boundedShutdown: true }));
     const gateway = await startGateway(hooks, { guard: false });
-    gateways.push(gateway);
+    suite.track(gateway);
     const frozen = await rawPeer(gateway.port, { frozen: true });
     await firstServerSocket(gateway);
 
@@ -79,7 +70,7 @@ describe("boundedShutdown", () => {
   });
 
   it("does nothing to a server that closes with no clients", async () => {
-    const hooks = runtime.attach(attachOptions({ boundedShutdown: true }));
+    const hooks = suite.runtime().attach(attachOptions({ boundedShutdown: true }));
     const wss = new WebSocketServer({ noServer: true });
     hooks.guardServer(wss, "canvas");
     await within(new Promise<void>((resolve) => wss.close(() => resolve())), SLACK_MS, "an empty wss to close");
