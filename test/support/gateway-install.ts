@@ -30,6 +30,36 @@ function isCompleteInstall(installDir: string): boolean {
 }
 
 /**
+ * Releases whose dependency tree cannot be installed from the registry as published, with the npm
+ * `overrides` that make it installable.
+ *
+ * 2026.1.29 – 2026.3.13 depend on `@whiskeysockets/baileys@7.0.0-rc.9`, which takes `libsignal` from a
+ * git URL (`git+https://github.com/whiskeysockets/libsignal-node`); this machine reaches the npm
+ * registry only. The same repository publishes `libsignal` to the registry, and baileys itself moved
+ * its dependency there (`^6.0.0` from 7.0.0-rc14), so the override points it at that release. The
+ * gateway's WebSocket code never loads libsignal (it is the WhatsApp channel's crypto), so what the
+ * tests observe is unchanged. From 2026.3.22 the WhatsApp channel is a plugin and the gateway package
+ * no longer depends on baileys.
+ */
+const REGISTRY_OVERRIDES: readonly { applies: (version: string) => boolean; overrides: Record<string, string> }[] = [
+  { applies: (version) => releaseBefore(version, '2026.3.22'), overrides: { libsignal: '6.0.0' } },
+];
+
+/** Compares the numeric year.month.day of two release versions; a suffix such as `-2` is ignored. */
+function releaseBefore(version: string, other: string): boolean {
+  const parts = (v: string): number[] => v.split(/[.-]/, 3).map(Number);
+  const [a, b] = [parts(version), parts(other)];
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
+/** The package.json of the folder a release is installed into: private, plus any overrides it needs. */
+export function stagingManifest(version: string): { private: true; overrides?: Record<string, string> } {
+  const overrides = Object.assign({}, ...REGISTRY_OVERRIDES.filter((entry) => entry.applies(version)).map((entry) => entry.overrides));
+  return Object.keys(overrides).length === 0 ? { private: true } : { private: true, overrides };
+}
+
+/**
  * Installs `openclaw@version` with its dependencies into a private cache folder and returns its
  * package root. The cached tree is shared by every test: never patch it, use freshGatewayCopy().
  */
@@ -38,7 +68,7 @@ export async function ensureGatewayInstall(version: string, nodeVersion = nodeVe
   if (isCompleteInstall(installDir)) return packageRootIn(installDir);
   const nodeBin = await ensureNode(nodeVersion);
   await installIntoCacheOnce(installDir, isCompleteInstall, async (stagingDir) => {
-    await writeFile(join(stagingDir, 'package.json'), '{"private":true}\n');
+    await writeFile(join(stagingDir, 'package.json'), `${JSON.stringify(stagingManifest(version))}\n`);
     // npm runs under the first `node` on PATH, so the engine check sees the Node the gateway will run on.
     const env = { ...process.env, PATH: `${dirname(nodeBin)}${delimiter}${process.env.PATH ?? ''}` };
     const result = await runCommand(
