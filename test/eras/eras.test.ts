@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test, type TestContext } from "node:test";
+import { gatewayScratchDir, gatewayTestsSkipReason } from "../gateway/gateway-test-setup.js";
+import { FAST_PATCH_ENV, describeResults, runZombieScenarios, type ClientResult, type ZombieScenarioResult } from "../gateway/scenarios.js";
+import { runCli } from "../support/cli.js";
+import { freshGatewayCopy, nodeVersionForGateway } from "../support/gateway-install.js";
+import { ensureNode } from "../support/node-binary.js";
+import type { ClientKind } from "../support/ws-clients.js";
+
+// One release of every era of the gateway code (see the README's "How the gateway code is found"),
+// each run unpatched and then patched with the same misbehaving peers, judged on the kernel's TCP
+// table: a socket the gateway let go of but the kernel still keeps (an orphan in FIN_WAIT_1/2, with
+// the bytes the peer never read) is still a leaked socket to `ss`/`netstat` and to the machine.
+
+/** Patched runs use short settings through the environment, as lifecycle-fix.test.ts does. */
+const PATCH_ENV = { ...FAST_PATCH_ENV, OPENCLAW_PATCH_HEADERS_TIMEOUT_MS: "2000" };
+const HEARTBEAT_MS = Number(FAST_PATCH_ENV.OPENCLAW_PATCH_HEARTBEAT_MS);
+const PONG_TIMEOUT_MS = Number(FAST_PATCH_ENV.OPENCLAW_PATCH_PONG_TIMEOUT_MS);
+const GRACE_MS = Number(FAST_PATCH_ENV.OPENCLAW_PATCH_CLOSE_GRACE_MS);
+/** Generous: other gateway tests may share the two cores. */
+const SLACK_MS = 5_000;
+/** What the fixes promise for a peer that stops answering: heartbeat + pong timeout + grace + slack. */
+const PATCH_BOUND_MS = HEARTBEAT_MS + PONG_TIMEOUT_MS + GRACE_MS + SLACK_MS;
+/**
+ * 2026.5.2–7.x ping authenticated peers on their own fixed 25 s schedule; the fix enforces the pong
+ * of that ping rather than adding a second one, so a frozen authenticated peer is due after it.
+ */
+const RELEASE_PING_BOUND_MS = 25_000 + PONG_TIMEOUT_MS + GRACE_MS + SLACK_MS;
+/**
+ * 2026.8.1+ own authenticated peers: a 25 s ping and, at the next 25 s tick without a pong,
+ * `terminate()` (startWebSocketKeepalive). The patch leaves that keepalive alone, so the honest bound
+ * is upstream's: two ticks after authentication, plus slack. What the patch adds is that the socket
+ * upstream terminates is reset rather than left to the kernel as an orphan.
+ */
+const UPSTREAM_KEEPALIVE_BOUND_MS = 25_000 + 25_000 + SLACK_MS;
+const TEST_TIMEOUT_MS = 20 * 60_000;
+
+const MISBEHAVING: readonly ClientKind[] = ["authenticatedFrozen", "closeFrameThenNoRead", "preAuthFrozen", "canvasSilent", "halfUpgrade"];
+/** The canvas live-reload server (`/__openclaw__/ws`) is gone from 2026.8.x. */
+const WITHOUT_CANVAS = MISBEHAVING.filter((kind) => kind !== "canvasSilent");
+
+interface Era {
+  version: string;
+  /** What sets this era's code apart, for the test name. */
+  shape: string;
+  misbehaving: readonly ClientKind[];
+  /** Kinds due later than PATCH_BOUND_MS, with their bound. */
+  laterBounds?: Partial<Record<ClientKind, number>>;
+  /** Gateway environment this release needs to start offline, in both runs. */
+  env?: Record<string, string>;
+}
+
+const ERAS: readonly Era[] = [
+  { version: "2026.1.29", shape: "tsc build, one file per module", misbehaving: MISBEHAVING },
+  { version: "2026.2.26", shape: "bundled, two copies of the gateway chunk", misbehaving: MISBEHAVING },
+  { version: "2026.4.5", shape: "first bounded shutdown", misbehaving: MISBEHAVING },
+  {
+    version: "2026.4.26",
+    shape: "server.impl chunk, wrapper support",
+    misbehaving: MISBEHAVING,
+    // Before it listens, this release installs its bundled plugins' runtime dependencies with npm
+    // (playwright-core, express, …): a network install at every start of a fresh copy, which a test
+    // must not do and which outlasts the start timeout. Bundled plugins carry no WebSocket code of the
+    // gateway's; the canvas live-reload server is still mounted without them.
+    env: { OPENCLAW_DISABLE_BUNDLED_PLUGINS: "1" },
+  },
+  {
+    version: "2026.5.22",
+    shape: "lazy server-ws-runtime chunk, 25 s ping without a pong check",
+    misbehaving: MISBEHAVING,
+    laterBounds: { authenticatedFrozen: RELEASE_PING_BOUND_MS },
+  },
+  {
+    version: "2026.8.2",
+    shape: "upstream keepalive terminates on a missed pong, no canvas server",
+    misbehaving: WITHOUT_CANVAS,
+    laterBounds: { authenticatedFrozen: UPSTREAM_KEEPALIVE_BOUND_MS },
+  },
+];
+
+/** OCP_ERAS=2026.1.29,2026.4.5 narrows the run; unset runs every era. */
+function selectedEras(): Set<string> | undefined {
+  const raw = process.env.OCP_ERAS?.trim();
+  if (!raw) return undefined;
+  return new Set(raw.split(",").map((v) => v.trim()).filter(Boolean));
+}
+
+function boundFor(era: Era, kind: ClientKind): number {
+  return era.laterBounds?.[kind] ?? PATCH_BOUND_MS;
+}
+
+/** The observation window of both runs: the moment the last misbehaving peer is due. */
+function windowFor(era: Era): number {
+  return Math.max(...era.misbehaving.map((kind) => boundFor(era, kind)));
+}
+
+function resultFor(result: ZombieScenarioResult, kind: ClientKind): ClientResult {
+  const found = result.clients.find((r) => r.kind === kind);
+  assert.ok(found, `no result for ${kind}`);
+  return found;
+}
+
+/** Gateway-side TCP rows still standing: anything but TIME_WAIT, orphans included. */
+function lingering(client: ClientResult): string[] {
+  return client.statesAtEnd.filter((state) => state !== "TIME_WAIT");
+}
+
+function kernelLine(client: ClientResult): string {
+  const states = client.statesAtEnd.length === 0 ? "gone" : client.statesAtEnd.join("+");
+  return `${states}${client.heldAtEnd ? " (held)" : lingering(client).length > 0 ? " (orphan)" : ""} sendQ=${client.sendQueueAtEnd}`;
+}
+
+async function runRelease(era: Era, patched: boolean, t: TestContext): Promise<ZombieScenarioResult> {
+  const label = `era-${era.version}-${patched ? "patched" : "stock"}`;
+  const scratch = await gatewayScratchDir(label);
+  t.after(scratch.cleanup);
+  const nodeBin = await ensureNode(nodeVersionForGateway(era.version));
+  const packageRoot = await freshGatewayCopy(era.version, scratch.dir);
+  if (patched) {
+    const stateDir = join(scratch.dir, "patch-state");
+    const applied = await runCli(["apply", "--dir", packageRoot, "--state-dir", stateDir, "--json"]);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    for (const fix of applied.json.fixes) t.diagnostic(`fix ${fix.fix}: ${fix.state} (${fix.detail})`);
+  }
+  const result = await runZombieScenarios({
+    packageRoot,
+    nodeBin,
+    scratchDir: join(scratch.dir, "gateway"),
+    env: { ...era.env, ...(patched ? PATCH_ENV : {}) },
+    windowMs: windowFor(era),
+    kinds: ["healthy", ...era.misbehaving],
+  });
+  t.diagnostic(`${patched ? "patched" : "unpatched"} ${era.version}: pid ${result.gateway.pid}, ready after ${Math.round(result.gateway.startupMs)} ms, window ${windowFor(era)} ms`);
+  for (const line of describeResults(result)) t.diagnostic(`  ${line}`);
+  if (patched) assert.doesNotMatch(result.logs, /OCP_RUNTIME_(UNAVAILABLE|HOOK_FAILED)/, "the runtime loaded and no hook failed");
+  return result;
+}
+
+function assertHealthyUntouched(result: ZombieScenarioResult, run: string): void {
+  const healthy = resultFor(result, "healthy");
+  assert.deepEqual(healthy.statesAtEnd, ["ESTABLISHED"], `${run}: healthy peer`);
+  assert.ok(healthy.heldAtEnd, `${run}: the gateway should still hold the healthy peer's socket`);
+  assert.equal(healthy.observations.closeFrameReceived, false, `${run}: the healthy peer was sent a close frame`);
+}
+
+describe("one release of every era, unpatched beside patched, judged on the kernel's socket table", { skip: gatewayTestsSkipReason() }, () => {
+  const selected = selectedEras();
+
+  test("OCP_ERAS names only known releases", () => {
+    const unknown = [...(selected ?? [])].filter((v) => !ERAS.some((era) => era.version === v));
+    assert.deepEqual(unknown, [], `known: ${ERAS.map((era) => era.version).join(", ")}`);
+  });
+
+  for (const era of ERAS) {
+    const skip = selected && !selected.has(era.version) ? `not in OCP_ERAS (npm run test:eras runs every era)` : false;
+    test(`${era.version} (${era.shape})`, { skip, timeout: TEST_TIMEOUT_MS }, async (t) => {
+      const stock = await runRelease(era, false, t);
+      const fixed = await runRelease(era, true, t);
+      for (const kind of era.misbehaving) {
+        t.diagnostic(`${kind.padEnd(20)} at ${boundFor(era, kind)} ms: unpatched ${kernelLine(resultFor(stock, kind))} | patched ${kernelLine(resultFor(fixed, kind))}`);
+      }
+
+      // Unpatched: the peers' sockets are still in the kernel table at the bound, so the patched
+      // assertions below are not vacuous.
+      assertHealthyUntouched(stock, "unpatched");
+      for (const kind of era.misbehaving) {
+        const client = resultFor(stock, kind);
+        assert.ok(lingering(client).length > 0, `unpatched ${kind}: expected the socket still in the kernel table, found ${kernelLine(client)}`);
+      }
+
+      // Patched: by each kind's bound, no row but TIME_WAIT (orphans count) and nothing queued.
+      assertHealthyUntouched(fixed, "patched");
+      const failures: string[] = [];
+      for (const kind of era.misbehaving) {
+        const client = resultFor(fixed, kind);
+        const bound = boundFor(era, kind);
+        const goneInTime = client.goneAfterMs !== undefined && client.goneAfterMs <= bound;
+        if (lingering(client).length > 0 || client.sendQueueAtEnd !== 0 || !goneInTime) {
+          const when = client.releasedAfterMs === undefined ? "never released" : `released after ${client.releasedAfterMs} ms`;
+          failures.push(`${kind}: ${kernelLine(client)}, ${when}, gone ${client.goneAfterMs === undefined ? "never" : `after ${client.goneAfterMs} ms`} (bound ${bound} ms)`);
+        }
+      }
+      assert.deepEqual(failures, [], `patched ${era.version}: gateway-side sockets left in the kernel table`);
+    });
+  }
+});
