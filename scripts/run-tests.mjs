@@ -1,6 +1,9 @@
 // Runs the compiled test files with node's test runner: fast suites first (two at a time), then the
 // suites that start a real gateway, one at a time so they do not compete for the two cores.
 // --unit skips the gateway suites. Prints one closing "N passed, N failed" line for both runs.
+// The era suite (test/eras: one release of every era of the gateway code, unpatched and patched) is a
+// gateway suite too; by default it runs only ERA_SAMPLE so that CI exercises it, and --eras runs it
+// alone with every era. OCP_ERAS=2026.1.29,2026.4.5 picks the releases in either case.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,6 +12,9 @@ import path from "node:path";
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const testRoot = path.join(root, "build", "test");
 const unitOnly = process.argv.includes("--unit");
+const erasOnly = process.argv.includes("--eras");
+/** The one era the default run keeps: quick to install and to start. */
+const ERA_SAMPLE = "2026.4.26";
 const filter = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 
 function collect(dir) {
@@ -18,13 +24,20 @@ function collect(dir) {
 
 const all = collect(testRoot).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 const isGateway = (f) => f.includes(`${path.sep}gateway${path.sep}`);
+const isEras = (f) => f.includes(`${path.sep}eras${path.sep}`);
 const groups = [
-  { name: "unit and engine", files: all.filter((f) => !isGateway(f)), concurrency: 2 },
-  { name: "live gateway", files: unitOnly ? [] : all.filter(isGateway), concurrency: 1 },
+  { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f)), concurrency: 2 },
+  { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
+  {
+    name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
+    files: unitOnly ? [] : all.filter(isEras),
+    concurrency: 1,
+    env: { OCP_ERAS: process.env.OCP_ERAS || (erasOnly ? "" : ERA_SAMPLE) },
+  },
 ];
 
 // Tools beyond Node (systemd-analyze for the hook tests) come from the project's own setup script.
-if (!unitOnly) {
+if (!unitOnly && !erasOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }
@@ -35,7 +48,7 @@ let skipped = 0;
 for (const group of groups) {
   if (group.files.length === 0) continue;
   process.stdout.write(`\n=== ${group.name}: ${group.files.length} file(s)\n`);
-  const counts = await runGroup(group.files, group.concurrency);
+  const counts = await runGroup(group.files, group.concurrency, group.env);
   passed += counts.pass;
   failed += counts.fail;
   skipped += counts.skipped;
@@ -43,10 +56,10 @@ for (const group of groups) {
 process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 
-function runGroup(files, concurrency) {
+function runGroup(files, concurrency, groupEnv = {}) {
   return new Promise((resolve) => {
     // Runtimes attached in unit tests trace by default; keep that out of the operator's ~/.openclaw.
-    const env = { ...process.env, OPENCLAW_PATCH_TRACE_FILE: process.env.OPENCLAW_PATCH_TRACE_FILE ?? path.join(os.tmpdir(), "openclaw-patch-tests", "trace.jsonl") };
+    const env = { ...process.env, ...groupEnv, OPENCLAW_PATCH_TRACE_FILE: process.env.OPENCLAW_PATCH_TRACE_FILE ?? path.join(os.tmpdir(), "openclaw-patch-tests", "trace.jsonl") };
     const child = spawn(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files], { stdio: ["ignore", "pipe", "inherit"], env });
     const counts = { pass: 0, fail: 0, skipped: 0 };
     let tail = "";
