@@ -36,8 +36,9 @@ const groups = [
   },
 ];
 
-// Tools beyond Node (systemd-analyze for the hook tests) come from the project's own setup script.
-if (!unitOnly && !erasOnly) {
+// Tools beyond Node (systemd-analyze for the hook tests, nftables for the vanished peers of the gateway
+// and era suites) come from the project's own setup script.
+if (!unitOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }
