@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { isOcpError } from "./core/diagnostics.js";
+import { filesystemFailure } from "./core/filesystem-failure.js";
 import { TOOL_VERSION } from "./core/tool-version.js";
 import { EXIT, ExitError } from "./cli/exit-codes.js";
 import { exitCodeFor } from "./cli/error-exit.js";
@@ -81,11 +82,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ExitError) return error.exitCode;
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (isOcpError(error)) {
-      const all = [error.diagnostic, ...error.extra];
-      if (json) printJson(io, { error: error.diagnostic, diagnostics: all });
+    const coded = isOcpError(error) ? error : filesystemFailure(error);
+    if (coded !== undefined) {
+      const all = [coded.diagnostic, ...coded.extra];
+      if (json) printJson(io, { error: coded.diagnostic, diagnostics: all });
       else for (const d of all) io.err(renderDiagnostic(d));
-      return exitCodeFor(error.diagnostic.code);
+      return exitCodeFor(coded.diagnostic.code);
     }
     const message = (error as Error)?.stack ?? String(error);
     if (json) printJson(io, { error: { code: "OCP_INTERNAL", severity: "error", message, remedy: "this is a bug in openclaw-patch; please report it with this output" } });

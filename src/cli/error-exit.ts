@@ -22,6 +22,8 @@ const EXIT_BY_CODE: Record<string, ExitCode> = {
   OCP_REVERT_MISMATCH: EXIT.conflict,
   OCP_PERMISSION: EXIT.permission,
   OCP_FILE_BUSY: EXIT.permission,
+  OCP_NO_SPACE: EXIT.permission,
+  OCP_FILESYSTEM: EXIT.permission,
   OCP_LOCKED: EXIT.locked,
   OCP_SEVERAL_INSTALLS: EXIT.ambiguous,
   OCP_VERIFY_FAILED: EXIT.failed,

@@ -9,7 +9,7 @@ export const EXIT = {
   unpatchable: 3,
   /** Files on disk differ from what the manifest recorded (edited by someone else). */
   conflict: 4,
-  /** The install cannot be written by this user (EACCES, EPERM, EROFS). */
+  /** The install or the state folder cannot be written: permission (EACCES, EPERM, EROFS), no space, a file-system error. */
   permission: 5,
   /** Another openclaw-patch run holds the lock. */
   locked: 6,
