@@ -84,6 +84,8 @@ interface Tracked {
   goneAt: number | undefined;
   last: TcpSocketEntry[];
   heldLast: boolean;
+  /** Seen in the gateway's descriptors at least once: until then it may wait in the accept queue. */
+  everHeld: boolean;
 }
 
 function sample(gateway: RunningGateway, tracked: readonly Tracked[]): void {
@@ -94,7 +96,10 @@ function sample(gateway: RunningGateway, tracked: readonly Tracked[]): void {
     const entries = byPort.get(t.client.localPort) ?? [];
     t.last = entries;
     t.heldLast = entries.some((entry) => entry.inode !== 0 && held.has(entry.inode));
-    if (!t.heldLast) t.releasedAt ??= now;
+    if (t.heldLast) t.everHeld = true;
+    // A connection still in the listen backlog (a busy event loop accepts late) has no inode yet;
+    // it is not released until the gateway has held it or the kernel no longer lists it.
+    else if (t.everHeld || entries.length === 0) t.releasedAt ??= now;
     if (entries.every((entry) => entry.state === 'TIME_WAIT')) t.goneAt ??= now;
   }
 }
@@ -142,7 +147,7 @@ export async function runZombieScenarios(options: ZombieScenarioOptions): Promis
   try {
     for (const kind of options.kinds ?? ALL_CLIENT_KINDS) {
       const client = await clients[kind](target);
-      tracked.push({ client, releasedAt: undefined, goneAt: undefined, last: [], heldLast: false });
+      tracked.push({ client, releasedAt: undefined, goneAt: undefined, last: [], heldLast: false, everHeld: false });
     }
   } catch (error) {
     await gateway.stop('SIGKILL');
