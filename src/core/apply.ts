@@ -85,8 +85,8 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
 
   const changes = await buildChanges(install, plan.files, recorded, originals, options.toolVersion);
   const record = manifestFor(install, options, plan, changes, recorded);
+  // The transaction dates the files it writes in the record, so no state write follows the renames.
   await commitChanges(target, "apply", changes, record);
-  await refreshStats(install, record);
   return { ...base, outcome: manifest ? "reapplied" : "applied", plan, match, changedFiles: changes.map((c) => c.path), diagnostics };
 }
 

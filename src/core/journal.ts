@@ -2,15 +2,18 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { readTextIfExists } from "./read-text.js";
+import { TEMP_FILE_PATTERN } from "./fs-safe.js";
 import { isInsidePackage, writeJsonDurably, type Manifest } from "./manifest.js";
 
 /**
- * A transaction's journal. Phases, in order:
+ * How far a transaction got:
  *  preparing  – temp files are being written beside the targets; nothing in place has changed
  *  committing – temp files are being renamed over targets (or targets removed)
  *  renamed    – every target holds its new content; only the manifest is left to write
- * A run killed in preparing or committing is rolled back by the next run; one killed in renamed is
- * completed (the manifest it carries is written).
+ * The journal is written once, before the package is touched (a second write could find the state
+ * folder full with the package half renamed), so the next run reads the phase from the targets'
+ * hashes: a run killed in preparing or committing is rolled back; one killed in renamed is completed
+ * (the manifest it carries is put in place).
  */
 export type JournalPhase = "preparing" | "committing" | "renamed";
 
@@ -35,6 +38,8 @@ export interface Journal {
   steps: JournalStep[];
   /** The manifest to write when the transaction completes; null removes it (revert). */
   manifestAfter: Manifest | null;
+  /** A temp beside manifest.json holding manifestAfter, written before the package is touched. */
+  manifestStaged?: string | null;
 }
 
 export const JOURNAL_FILE = "journal.json";
@@ -53,6 +58,9 @@ export async function readJournal(installDir: string): Promise<Journal | undefin
   }
   if (journal.schema !== 1 || !Array.isArray(journal.steps)) {
     throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} has an unknown format`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
+  }
+  if (journal.manifestStaged != null && (typeof journal.manifestStaged !== "string" || !TEMP_FILE_PATTERN.test(journal.manifestStaged))) {
+    throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} names an odd staged record: ${JSON.stringify(journal.manifestStaged)}`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
   }
   for (const step of journal.steps) {
     if (!isInsidePackage(step.path) || (step.temp !== null && !isInsidePackage(step.temp))) {

@@ -5,7 +5,7 @@ import { failpoint } from "./failpoint.js";
 import { permissionError, renameWithRetry, tempPathFor, writeTempBeside, type FileMeta } from "./fs-safe.js";
 import { sha256 } from "./hash.js";
 import { readJournal, removeJournal, writeJournal, type Journal, type JournalStep } from "./journal.js";
-import { removeManifest, writeManifest, type Manifest } from "./manifest.js";
+import { MANIFEST_FILE, installManifest, manifestText, removeManifest, writeManifest, type Manifest } from "./manifest.js";
 import type { ObjectStore } from "./objects.js";
 
 export interface FileChange {
@@ -26,14 +26,15 @@ export interface TransactionTarget {
 }
 
 /**
- * Changes several files as one unit: every old content is backed up, every new content is written
- * beside its target first, and renames happen only after all of that succeeded. The journal lets the
- * next run roll back (or complete) a run that was killed at any point.
+ * Changes several files as one unit. Everything the state folder must hold (the backups, the journal,
+ * the next record) is written before the first byte in the package, so a state folder that fills up
+ * or a run killed there leaves the package as it was. Then every new content is written beside its
+ * target, and renames happen only after all of that succeeded. The journal lets the next run roll
+ * back (or complete) a run that was killed at any point; which of the two is read from the files.
  */
 export async function commitChanges(target: TransactionTarget, op: Journal["op"], changes: readonly FileChange[], manifestAfter: Manifest | null): Promise<void> {
   const { root, installDir, objects } = target;
   for (const change of changes) if (change.from) await objects.put(change.from);
-  await preflightWritable(target, changes);
 
   const steps: JournalStep[] = changes.map((c) => ({
     path: c.path,
@@ -42,24 +43,33 @@ export async function commitChanges(target: TransactionTarget, op: Journal["op"]
     temp: c.to ? path.posix.relative(root.split(path.sep).join("/"), toPosix(tempPathFor(path.join(root, c.path)))) : null,
     mode: c.meta?.mode ?? null,
   }));
-  const journal: Journal = { schema: 1, op, root, pid: process.pid, startedAt: new Date().toISOString(), phase: "preparing", steps, manifestAfter };
+  const writtenAt = stampTime();
+  const record = manifestAfter ? datedRecord(manifestAfter, steps, writtenAt) : null;
+  const manifestFile = path.join(installDir, MANIFEST_FILE);
+  const staged = record ? tempPathFor(manifestFile) : null;
+  const journal: Journal = { schema: 1, op, root, pid: process.pid, startedAt: new Date().toISOString(), phase: "preparing", steps, manifestAfter: record, manifestStaged: staged && path.basename(staged) };
   await writeJournal(installDir, journal);
+  try {
+    if (record && staged) await writeTempBeside(manifestFile, manifestText(record), { mode: 0o600 }, staged);
+  } catch (error) {
+    await abandon(target, journal);
+    throw error;
+  }
   failpoint("after-journal");
 
   try {
+    await preflightWritable(target, changes);
     for (const [i, change] of changes.entries()) {
       const step = steps[i]!;
       if (!change.to || !step.temp) continue;
-      await writeTempBeside(path.join(root, change.path), change.to, change.meta ?? undefined, path.join(root, step.temp));
+      await writeTempBeside(path.join(root, change.path), change.to, { ...(change.meta ? { meta: change.meta } : {}), mtimeMs: writtenAt }, path.join(root, step.temp));
       failpoint("after-temp");
     }
   } catch (error) {
-    await discardTemps(root, steps);
-    await removeJournal(installDir);
+    await abandon(target, journal);
     throw permissionError(error, path.join(root, changes[0]?.path ?? ""), root, target.retryCommand) ?? error;
   }
 
-  await writeJournal(installDir, { ...journal, phase: "committing" });
   failpoint("before-rename");
   try {
     for (const step of steps) {
@@ -69,23 +79,58 @@ export async function commitChanges(target: TransactionTarget, op: Journal["op"]
       failpoint("after-rename");
     }
   } catch (error) {
-    await rollBack(target, { ...journal, phase: "committing" });
+    await rollBack(target, journal);
     throw permissionError(error, root, root, target.retryCommand) ?? error;
   }
 
-  await writeJournal(installDir, { ...journal, phase: "renamed" });
   failpoint("after-renames");
-  await finishRecord(installDir, manifestAfter);
+  await finishRecord(installDir, journal);
   await removeJournal(installDir);
 }
 
-async function finishRecord(installDir: string, manifestAfter: Manifest | null): Promise<void> {
-  if (manifestAfter) await writeManifest(installDir, manifestAfter);
-  else await removeManifest(installDir);
+/** Drops a transaction that changed no target: its temps, its staged record, its journal. */
+async function abandon(target: TransactionTarget, journal: Journal): Promise<void> {
+  await discardTemps(target.root, journal.steps);
+  await discardStaged(target.installDir, journal);
+  await removeJournal(target.installDir);
+}
+
+/**
+ * One modification time for every file a transaction writes, recorded in the record it writes, so the
+ * next no-change check trusts a stat without writing to the state folder after the package changed.
+ * Whole even seconds: FAT keeps no finer, and a file system that rounds it only costs a hash later.
+ */
+function stampTime(): number {
+  return Math.floor(Date.now() / 2000) * 2000;
+}
+
+function datedRecord(manifest: Manifest, steps: readonly JournalStep[], mtimeMs: number): Manifest {
+  const written = new Set(steps.filter((s) => s.to !== null).map((s) => s.path));
+  return { ...manifest, files: manifest.files.map((f) => (written.has(f.path) ? { ...f, after: { ...f.after, mtimeMs } } : f)) };
+}
+
+async function finishRecord(installDir: string, journal: Journal): Promise<void> {
+  const record = journal.manifestAfter;
+  if (!record) {
+    await removeManifest(installDir);
+    return;
+  }
+  const staged = journal.manifestStaged ? path.join(installDir, journal.manifestStaged) : undefined;
+  const stagedText = staged ? await fs.readFile(staged, "utf8").catch(() => undefined) : undefined;
+  if (staged && stagedText === manifestText(record)) await installManifest(installDir, staged);
+  else {
+    await discardStaged(installDir, journal);
+    await writeManifest(installDir, record);
+  }
+}
+
+async function discardStaged(installDir: string, journal: Journal): Promise<void> {
+  if (journal.manifestStaged) await fs.rm(path.join(installDir, journal.manifestStaged), { force: true });
 }
 
 export interface RecoveryReport {
   op: Journal["op"];
+  /** How far the killed run got, read from the files: none, some or all of its renames done. */
   phase: Journal["phase"];
   outcome: "rolled-back" | "completed";
   restored: string[];
@@ -100,40 +145,48 @@ export async function recoverInterrupted(target: TransactionTarget): Promise<Rec
       diagnostic("OCP_JOURNAL_CORRUPT", `the journal in ${target.installDir} belongs to ${journal.root}, not ${target.root}`, "delete the journal after checking both installs with `openclaw-patch verify`", { journalRoot: journal.root, root: target.root }),
     );
   }
-  if (journal.phase === "renamed") {
+  const states = await Promise.all(journal.steps.map((step) => stepState(target.root, step)));
+  const renamed = states.filter((s) => s === "to").length;
+  // Every target holds its new content: only the record was left to write, so complete the run.
+  if (renamed === journal.steps.length) {
     await discardTemps(target.root, journal.steps);
-    await finishRecord(target.installDir, journal.manifestAfter);
+    await finishRecord(target.installDir, journal);
     await removeJournal(target.installDir);
-    return { op: journal.op, phase: journal.phase, outcome: "completed", restored: [] };
+    return { op: journal.op, phase: "renamed", outcome: "completed", restored: [] };
   }
   const restored = await rollBack(target, journal);
-  return { op: journal.op, phase: journal.phase, outcome: "rolled-back", restored };
+  return { op: journal.op, phase: renamed > 0 ? "committing" : "preparing", outcome: "rolled-back", restored };
 }
 
+async function stepState(root: string, step: JournalStep): Promise<"from" | "to" | "other"> {
+  const current = await fs.readFile(path.join(root, step.path)).then(sha256, () => null);
+  if (current === step.from) return "from";
+  if (current === step.to) return "to";
+  return "other";
+}
+
+/** Puts back the old content of every target the run already replaced; leaves alone what it did not. */
 async function rollBack(target: TransactionTarget, journal: Journal): Promise<string[]> {
   const { root, objects } = target;
   const restored: string[] = [];
   const conflicts: string[] = [];
-  if (journal.phase === "committing") {
-    for (const step of journal.steps) {
-      const file = path.join(root, step.path);
-      const current = await fs.readFile(file).then(sha256, () => null);
-      if (current === step.from) continue;
-      if (current !== step.to) {
-        conflicts.push(step.path);
-        continue;
-      }
-      if (step.from === null) await fs.rm(file, { force: true });
-      else {
-        const original = await objects.get(step.from, step.path);
-        const temp = await writeTempBeside(file, original, step.mode === null ? undefined : await metaOf(file, step.mode));
-        await renameWithRetry(temp, file);
-      }
-      restored.push(step.path);
+  for (const step of journal.steps) {
+    const state = await stepState(root, step);
+    if (state === "from") continue;
+    if (state === "other") {
+      conflicts.push(step.path);
+      continue;
     }
+    const file = path.join(root, step.path);
+    if (step.from === null) await fs.rm(file, { force: true });
+    else {
+      const original = await objects.get(step.from, step.path);
+      const temp = await writeTempBeside(file, original, step.mode === null ? {} : { meta: await metaOf(file, step.mode) });
+      await renameWithRetry(temp, file);
+    }
+    restored.push(step.path);
   }
-  await discardTemps(root, journal.steps);
-  await removeJournal(target.installDir);
+  await abandon(target, journal);
   if (conflicts.length > 0) {
     throw new OcpError(
       diagnostic("OCP_TARGET_CHANGED", `an interrupted ${journal.op} was rolled back, but ${conflicts.length} file(s) changed meanwhile: ${conflicts.join(", ")}`, "another program changed these files; reinstall this OpenClaw release to get pristine files, then apply again", { files: conflicts }),
