@@ -7,6 +7,7 @@ import { sha256 } from "./hash.js";
 import { readJournal, removeJournal, writeJournal, type Journal, type JournalStep } from "./journal.js";
 import { MANIFEST_FILE, installManifest, manifestText, removeManifest, writeManifest, type Manifest } from "./manifest.js";
 import type { ObjectStore } from "./objects.js";
+import { escapingPaths } from "./real-path.js";
 
 export interface FileChange {
   path: string;
@@ -34,6 +35,12 @@ export interface TransactionTarget {
  */
 export async function commitChanges(target: TransactionTarget, op: Journal["op"], changes: readonly FileChange[], manifestAfter: Manifest | null): Promise<void> {
   const { root, installDir, objects } = target;
+  const escaping = await escapingPaths(root, changes.map((c) => c.path));
+  if (escaping.length > 0) {
+    throw new OcpError(
+      diagnostic("OCP_MANIFEST_UNSAFE", `${escaping.length} path(s) to write lead out of the package through a symbolic link: ${escaping.join(", ")}`, "openclaw-patch never writes outside the package and its state folder; remove the links (or reinstall OpenClaw), then run again", { root, paths: escaping }),
+    );
+  }
   for (const change of changes) if (change.from) await objects.put(change.from);
 
   const steps: JournalStep[] = changes.map((c) => ({
@@ -143,6 +150,13 @@ export async function recoverInterrupted(target: TransactionTarget): Promise<Rec
   if (path.resolve(journal.root) !== path.resolve(target.root)) {
     throw new OcpError(
       diagnostic("OCP_JOURNAL_CORRUPT", `the journal in ${target.installDir} belongs to ${journal.root}, not ${target.root}`, "delete the journal after checking both installs with `openclaw-patch verify`", { journalRoot: journal.root, root: target.root }),
+    );
+  }
+  const named = journal.steps.flatMap((step) => [step.path, ...(step.temp ? [step.temp] : [])]);
+  const escaping = await escapingPaths(target.root, named);
+  if (escaping.length > 0) {
+    throw new OcpError(
+      diagnostic("OCP_JOURNAL_UNSAFE", `the journal in ${target.installDir} names ${escaping.length} path(s) that lead out of the package through a symbolic link: ${escaping.join(", ")}`, "nothing was written; remove the links, check the install with `openclaw-patch verify`, then delete the journal (journal.json) or run again", { root: target.root, paths: escaping }),
     );
   }
   const states = await Promise.all(journal.steps.map((step) => stepState(target.root, step)));
