@@ -25,6 +25,8 @@ export interface JournalStep {
   to: string | null;
   /** Temp file beside the target (relative to the root) holding the new content. */
   temp: string | null;
+  /** Temp beside the target (relative to the root) a rollback restores the old content through. */
+  undo?: string | null;
   mode: number | null;
 }
 
@@ -36,6 +38,8 @@ export interface Journal {
   startedAt: string;
   phase: JournalPhase;
   steps: JournalStep[];
+  /** Write probes (relative to the root) made before the temps, one per folder written. */
+  probes?: string[];
   /** The manifest to write when the transaction completes; null removes it (revert). */
   manifestAfter: Manifest | null;
   /** A temp beside manifest.json holding manifestAfter, written before the package is touched. */
@@ -62,8 +66,12 @@ export async function readJournal(installDir: string): Promise<Journal | undefin
   if (journal.manifestStaged != null && (typeof journal.manifestStaged !== "string" || !TEMP_FILE_PATTERN.test(journal.manifestStaged))) {
     throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} names an odd staged record: ${JSON.stringify(journal.manifestStaged)}`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
   }
+  const unsafe = (p: unknown) => p != null && (typeof p !== "string" || !isInsidePackage(p));
+  if (journal.probes !== undefined && (!Array.isArray(journal.probes) || journal.probes.some(unsafe))) {
+    throw new OcpError(diagnostic("OCP_MANIFEST_UNSAFE", `the journal ${file} names a probe outside the package`, "it was not written by openclaw-patch; delete it and check the install with `openclaw-patch verify`", { journal: file }));
+  }
   for (const step of journal.steps) {
-    if (!isInsidePackage(step.path) || (step.temp !== null && !isInsidePackage(step.temp))) {
+    if (!isInsidePackage(step.path) || unsafe(step.temp) || unsafe(step.undo)) {
       throw new OcpError(
         diagnostic("OCP_MANIFEST_UNSAFE", `the journal ${file} names a path outside the package: ${JSON.stringify(step.path)}`, "it was not written by openclaw-patch; delete it and check the install with `openclaw-patch verify`", { journal: file, path: step.path }),
       );
@@ -75,6 +83,13 @@ export async function readJournal(installDir: string): Promise<Journal | undefin
 export async function writeJournal(installDir: string, journal: Journal): Promise<void> {
   await fs.mkdir(installDir, { recursive: true });
   await writeJsonDurably(path.join(installDir, JOURNAL_FILE), journal);
+}
+
+export async function journalExists(installDir: string): Promise<boolean> {
+  return fs.access(path.join(installDir, JOURNAL_FILE)).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function removeJournal(installDir: string): Promise<void> {

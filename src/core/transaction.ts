@@ -8,6 +8,7 @@ import { readJournal, removeJournal, writeJournal, type Journal, type JournalSte
 import { MANIFEST_FILE, installManifest, manifestText, removeManifest, writeManifest, type Manifest } from "./manifest.js";
 import type { ObjectStore } from "./objects.js";
 import { escapingPaths } from "./real-path.js";
+import { objectFolders, sweepStrays } from "./strays.js";
 
 export interface FileChange {
   path: string;
@@ -43,18 +44,24 @@ export async function commitChanges(target: TransactionTarget, op: Journal["op"]
   }
   for (const change of changes) if (change.from) await objects.put(change.from);
 
+  // Every file this run may create in the package is named here before the first is made: the temps
+  // with the new contents, the write probes, and the temps a rollback would restore through. The next
+  // run removes whichever of them a kill left behind.
+  const besideInRoot = (rel: string) => toPosix(path.relative(root, tempPathFor(path.join(root, rel))));
   const steps: JournalStep[] = changes.map((c) => ({
     path: c.path,
     from: c.from ? sha256(c.from) : null,
     to: c.to ? sha256(c.to) : null,
-    temp: c.to ? path.posix.relative(root.split(path.sep).join("/"), toPosix(tempPathFor(path.join(root, c.path)))) : null,
+    temp: c.to ? besideInRoot(c.path) : null,
+    undo: c.from ? besideInRoot(c.path) : null,
     mode: c.meta?.mode ?? null,
   }));
+  const probes = [...new Set(changes.map((c) => path.posix.dirname(c.path)))].map((dir) => besideInRoot(path.posix.join(dir, "probe")));
   const writtenAt = stampTime();
   const record = manifestAfter ? datedRecord(manifestAfter, steps, writtenAt) : null;
   const manifestFile = path.join(installDir, MANIFEST_FILE);
   const staged = record ? tempPathFor(manifestFile) : null;
-  const journal: Journal = { schema: 1, op, root, pid: process.pid, startedAt: new Date().toISOString(), phase: "preparing", steps, manifestAfter: record, manifestStaged: staged && path.basename(staged) };
+  const journal: Journal = { schema: 1, op, root, pid: process.pid, startedAt: new Date().toISOString(), phase: "preparing", steps, probes, manifestAfter: record, manifestStaged: staged && path.basename(staged) };
   await writeJournal(installDir, journal);
   try {
     if (record && staged) await writeTempBeside(manifestFile, manifestText(record), { mode: 0o600 }, staged);
@@ -65,7 +72,7 @@ export async function commitChanges(target: TransactionTarget, op: Journal["op"]
   failpoint("after-journal");
 
   try {
-    await preflightWritable(target, changes);
+    await preflightWritable(target, probes);
     for (const [i, change] of changes.entries()) {
       const step = steps[i]!;
       if (!change.to || !step.temp) continue;
@@ -97,7 +104,7 @@ export async function commitChanges(target: TransactionTarget, op: Journal["op"]
 
 /** Drops a transaction that changed no target: its temps, its staged record, its journal. */
 async function abandon(target: TransactionTarget, journal: Journal): Promise<void> {
-  await discardTemps(target.root, journal.steps);
+  await discardTemps(target.root, journal);
   await discardStaged(target.installDir, journal);
   await removeJournal(target.installDir);
 }
@@ -146,13 +153,14 @@ export interface RecoveryReport {
 /** Settles a journal left by a killed run. Returns undefined when there was none. */
 export async function recoverInterrupted(target: TransactionTarget): Promise<RecoveryReport | undefined> {
   const journal = await readJournal(target.installDir);
+  await sweepStrays([target.root, path.join(target.root, "dist"), target.installDir, ...(await objectFolders(target.objects.dir))]);
   if (!journal) return undefined;
   if (path.resolve(journal.root) !== path.resolve(target.root)) {
     throw new OcpError(
       diagnostic("OCP_JOURNAL_CORRUPT", `the journal in ${target.installDir} belongs to ${journal.root}, not ${target.root}`, "delete the journal after checking both installs with `openclaw-patch verify`", { journalRoot: journal.root, root: target.root }),
     );
   }
-  const named = journal.steps.flatMap((step) => [step.path, ...(step.temp ? [step.temp] : [])]);
+  const named = [...journal.steps.flatMap((step) => [step.path, step.temp, step.undo]), ...(journal.probes ?? [])].filter((p): p is string => typeof p === "string");
   const escaping = await escapingPaths(target.root, named);
   if (escaping.length > 0) {
     throw new OcpError(
@@ -163,7 +171,7 @@ export async function recoverInterrupted(target: TransactionTarget): Promise<Rec
   const renamed = states.filter((s) => s === "to").length;
   // Every target holds its new content: only the record was left to write, so complete the run.
   if (renamed === journal.steps.length) {
-    await discardTemps(target.root, journal.steps);
+    await discardTemps(target.root, journal);
     await finishRecord(target.installDir, journal);
     await removeJournal(target.installDir);
     return { op: journal.op, phase: "renamed", outcome: "completed", restored: [] };
@@ -195,7 +203,11 @@ async function rollBack(target: TransactionTarget, journal: Journal): Promise<st
     if (step.from === null) await fs.rm(file, { force: true });
     else {
       const original = await objects.get(step.from, step.path);
-      const temp = await writeTempBeside(file, original, step.mode === null ? {} : { meta: await metaOf(file, step.mode) });
+      // Through the temp the journal named, so a kill here leaves a file the next run knows to remove.
+      const undo = step.undo ? path.join(root, step.undo) : tempPathFor(file);
+      await fs.rm(undo, { force: true });
+      const temp = await writeTempBeside(file, original, step.mode === null ? {} : { meta: await metaOf(file, step.mode) }, undo);
+      failpoint("rollback-temp");
       await renameWithRetry(temp, file);
     }
     restored.push(step.path);
@@ -214,23 +226,25 @@ async function metaOf(file: string, mode: number): Promise<FileMeta> {
   return { mode, uid: st?.uid ?? 0, gid: st?.gid ?? 0 };
 }
 
-async function discardTemps(root: string, steps: readonly JournalStep[]): Promise<void> {
-  for (const step of steps) if (step.temp) await fs.rm(path.join(root, step.temp), { force: true });
+/** Removes every file the journal named in the package besides the targets themselves. */
+async function discardTemps(root: string, journal: Journal): Promise<void> {
+  const named = [...journal.steps.flatMap((step) => [step.temp, step.undo]), ...(journal.probes ?? [])];
+  for (const rel of named) if (rel) await fs.rm(path.join(root, rel), { force: true });
 }
 
 /**
  * Checks up front that every folder to be written accepts a new file, so a read-only or root-owned
- * install fails before anything is written rather than halfway through.
+ * install fails before anything is written rather than halfway through. The probes' names are in the
+ * journal already: a kill between creating and removing one leaves nothing the next run cannot find.
  */
-async function preflightWritable(target: TransactionTarget, changes: readonly FileChange[]): Promise<void> {
-  const dirs = [...new Set(changes.map((c) => path.dirname(path.join(target.root, c.path))))];
-  for (const dir of dirs) {
-    const probe = tempPathFor(path.join(dir, "probe"));
+async function preflightWritable(target: TransactionTarget, probes: readonly string[]): Promise<void> {
+  for (const rel of probes) {
+    const probe = path.join(target.root, rel);
     try {
       await (await fs.open(probe, "wx")).close();
       await fs.rm(probe, { force: true });
     } catch (error) {
-      throw permissionError(error, dir, target.root, target.retryCommand) ?? error;
+      throw permissionError(error, path.dirname(probe), target.root, target.retryCommand) ?? error;
     }
   }
 }
