@@ -7,6 +7,7 @@ import { readManifest, removeManifest } from "./manifest.js";
 import { sha256 } from "./hash.js";
 import { commitChanges, recoverInterrupted, type FileChange, type RecoveryReport } from "./transaction.js";
 import { readMeta } from "./fs-safe.js";
+import { assertPlainPackage } from "./plain-package.js";
 
 export interface RevertOptions {
   force: boolean;
@@ -26,6 +27,7 @@ export interface RevertResult {
 
 /** Puts back every original byte; refuses to overwrite files someone else changed unless forced. */
 export async function revertPatches(install: InstallHandle, options: RevertOptions): Promise<RevertResult> {
+  await assertPlainPackage(install.realRoot);
   const target = { root: install.realRoot, installDir: install.installDir, objects: install.objects, retryCommand: options.retryCommand };
   const recovery = await recoverInterrupted(target);
   const manifest = await readManifest(install.installDir, install.realRoot);
