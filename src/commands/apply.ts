@@ -157,7 +157,9 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
   }
   if (installDir) await fs.writeFile(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2)).catch(() => undefined);
-  if (note.outcome !== "unchanged") await recordInTrace(note);
+  // Only an OpenClaw install has a gateway whose trace this line belongs in: a wrong --dir (not
+  // OpenClaw, missing) must leave ~/.openclaw alone, as it leaves the state folder alone.
+  if (installDir && note.outcome !== "unchanged") await recordInTrace(note);
   if (io.json) printJson(io, { command: "apply --if-needed", ...note });
 }
 
