@@ -14,6 +14,7 @@ import { resolveTarget, type Target, type TargetOptions } from "./shared/target.
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { FixReport } from "../core/fixes.js";
 import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
+import { lockWaitMs } from "./shared/option-values.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
 
@@ -28,9 +29,9 @@ const PATCH_IDS_MODULE = "../../patches/index.js";
 
 export async function applyCommand(options: ApplyCommandOptions, io: CommandIO): Promise<void> {
   if (options.ifNeeded) return applyIfNeeded(options, io);
+  const waitMs = lockWaitMs(options.wait, 0);
   const target = await resolveTarget(options);
   const { config, changed } = await resolveConfig(target.install.installDir, options);
-  const waitMs = options.wait === undefined ? 0 : Math.max(0, Number(options.wait) * 1000);
   const result = await withLock(target.stateDir, "apply", { waitMs }, async () => {
     const applied = await applyUnlessUpToDate(target, config, { dryRun: options.dryRun === true, force: options.force === true });
     if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
@@ -141,12 +142,12 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
   let note: { at: string; outcome: string; diagnostic?: Diagnostic } = { at: new Date().toISOString(), outcome: "unchanged" };
   let installDir: string | undefined;
   try {
+    // Below the hooks' own watchdogs (20 s under systemd), so a run that cannot get the lock gives up
+    // and records why, instead of being killed; an apply holds the lock for a second or two.
+    const waitMs = lockWaitMs(options.wait, 15_000);
     const target = await resolveTarget(options);
     installDir = target.install.installDir;
     const { config } = await resolveConfig(installDir, options);
-    // Below the hooks' own watchdogs (20 s under systemd), so a run that cannot get the lock gives up
-    // and records why, instead of being killed; an apply holds the lock for a second or two.
-    const waitMs = options.wait === undefined ? 15_000 : Math.max(0, Number(options.wait) * 1000);
     const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
@@ -158,7 +159,9 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
   }
   if (installDir) await writeFileDurably(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2), { mode: 0o600 }).catch(() => undefined);
-  if (note.outcome !== "unchanged") await recordInTrace(note);
+  // Only an OpenClaw install has a gateway whose trace this line belongs in: a wrong --dir (not
+  // OpenClaw, missing) must leave ~/.openclaw alone, as it leaves the state folder alone.
+  if (installDir && note.outcome !== "unchanged") await recordInTrace(note);
   if (io.json) printJson(io, { command: "apply --if-needed", ...note });
 }
 

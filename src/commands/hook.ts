@@ -6,6 +6,7 @@ import { exitCodeFor } from "../cli/error-exit.js";
 import { EXIT, ExitError, type ExitCode } from "../cli/exit-codes.js";
 import { printJson, processIO, renderDiagnostic, type CommandIO } from "../cli/io.js";
 import { diagnostic, isOcpError, OcpError, type Diagnostic } from "../core/diagnostics.js";
+import { lockWaitMs } from "./shared/option-values.js";
 import {
   currentHookContext,
   findGatewayServices,
@@ -358,11 +359,7 @@ export function registerHookCommand(program: Command, deps: HookCommandDeps = {}
 function contextFor(options: HookCommonOptions, deps: HookCommandDeps): HookContext {
   const overrides: Partial<HookContext> = { ...deps.context };
   if (options.stateDir !== undefined) overrides.stateDir = options.stateDir;
-  if (options.wait !== undefined) {
-    const seconds = Number(options.wait);
-    if (!Number.isFinite(seconds) || seconds < 0) throw badOption(`--wait must be a number of seconds, not ${String(options.wait)}`);
-    overrides.lockWaitMs = seconds * 1000;
-  }
+  if (options.wait !== undefined) overrides.lockWaitMs = lockWaitMs(options.wait, 0);
   return currentHookContext(overrides);
 }
 

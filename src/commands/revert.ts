@@ -4,6 +4,7 @@ import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics } from "./shared/render.js";
+import { lockWaitMs } from "./shared/option-values.js";
 
 export interface RevertCommandOptions extends TargetOptions {
   force?: boolean;
@@ -12,8 +13,8 @@ export interface RevertCommandOptions extends TargetOptions {
 }
 
 export async function revertCommand(options: RevertCommandOptions, io: CommandIO): Promise<void> {
+  const waitMs = lockWaitMs(options.wait, 0);
   const target = await resolveTarget(options);
-  const waitMs = options.wait === undefined ? 0 : Math.max(0, Number(options.wait) * 1000);
   const result = await withLock(target.stateDir, "revert", { waitMs }, () =>
     revertPatches(target.install, { force: options.force === true, forget: options.forget === true, retryCommand: `openclaw-patch revert --dir ${target.install.realRoot}` }),
   );

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { applyCommand } from "./apply.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
+import { countOption, secondsOption } from "./shared/option-values.js";
 
 export interface WatchCommandOptions extends TargetOptions {
   interval?: string;
@@ -11,6 +12,8 @@ export interface WatchCommandOptions extends TargetOptions {
 }
 
 const DEFAULT_INTERVAL_S = 10;
+const INTERVAL_SECONDS = { min: 1, max: 86_400 };
+const MAX_CHECKS = { min: 1, max: Number.MAX_SAFE_INTEGER };
 
 /**
  * For installs with no service to hook: polls the release stamp and re-patches after an upgrade.
@@ -18,10 +21,11 @@ const DEFAULT_INTERVAL_S = 10;
  * the old folder would see nothing after the first upgrade.
  */
 export async function watchCommand(options: WatchCommandOptions, io: CommandIO): Promise<void> {
+  // Checked before anything runs: `Number("abc")` made the interval NaN, and the loop spun at full CPU.
+  const intervalMs = secondsOption("--interval", options.interval ?? DEFAULT_INTERVAL_S, INTERVAL_SECONDS, String(DEFAULT_INTERVAL_S));
+  const maxChecks = options.maxChecks === undefined ? Number.POSITIVE_INFINITY : countOption("--max-checks", options.maxChecks, MAX_CHECKS, "checks");
   const target = await resolveTarget(options);
   const root = target.install.realRoot;
-  const intervalMs = Math.max(1, Number(options.interval ?? DEFAULT_INTERVAL_S)) * 1000;
-  const maxChecks = options.maxChecks === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Number(options.maxChecks));
   const common = { dir: root, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };
   io.err(`openclaw-patch watch: ${root}, checking every ${intervalMs / 1000} s (Ctrl-C to stop)`);
 

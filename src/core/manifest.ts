@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
+import { manifestShapeProblem } from "./manifest-shape.js";
 import { readTextIfExists } from "./read-text.js";
 import { renameWithRetry, syncFolder, tempPathFor, writeFileDurably, writeTempBeside } from "./fs-safe.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
@@ -60,10 +61,12 @@ function corrupt(file: string, why: string): OcpError {
 
 function validateManifest(value: unknown, file: string, root: string): Manifest {
   const m = value as Partial<Manifest>;
-  if (!m || typeof m !== "object" || m.schema !== 1) throw corrupt(file, "unknown schema");
-  if (typeof m.root !== "string" || !m.release || typeof m.release.version !== "string" || !Array.isArray(m.files) || !m.releaseStamp) {
-    throw corrupt(file, "missing fields");
-  }
+  if (!m || typeof m !== "object" || Array.isArray(m)) throw corrupt(file, "not an object");
+  if (typeof m.schema === "number" && m.schema > 1) throw corrupt(file, `written by a newer openclaw-patch (record schema ${m.schema})`);
+  if (m.schema !== 1) throw corrupt(file, "unknown schema");
+  const problem = manifestShapeProblem(m as Record<string, unknown>);
+  if (problem !== undefined) throw corrupt(file, problem);
+  if (typeof m.root !== "string" || !m.release || !Array.isArray(m.files) || !m.releaseStamp) throw corrupt(file, "missing fields");
   for (const f of m.files) {
     if (!f || typeof f.path !== "string" || !f.after || typeof f.after.sha256 !== "string") throw corrupt(file, "malformed file entry");
     if (!isInsidePackage(f.path)) {

@@ -1,9 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { OcpError, diagnostic, warning, type Diagnostic } from "./diagnostics.js";
+import { OcpError, diagnostic, isOcpError, warning, type Diagnostic } from "./diagnostics.js";
 import type { InstallHandle } from "./install.js";
 import { inspectFiles, type InstallState } from "./install-state.js";
 import { readManifest, removeManifest } from "./manifest.js";
+import { setRecordAside } from "./record-aside.js";
 import { sha256 } from "./hash.js";
 import { commitChanges, recoverInterrupted, type FileChange, type RecoveryReport } from "./transaction.js";
 import { readMeta } from "./fs-safe.js";
@@ -18,7 +19,8 @@ export interface RevertOptions {
 
 export interface RevertResult {
   outcome: "reverted" | "nothing-to-revert" | "forgotten";
-  stateBefore: InstallState;
+  /** `unreadable-record` only from `--forget` on a record that could not be read. */
+  stateBefore: InstallState | "unreadable-record";
   recovery?: RecoveryReport;
   restoredFiles: string[];
   removedFiles: string[];
@@ -30,14 +32,11 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
   await assertPlainPackage(install.realRoot);
   const target = { root: install.realRoot, installDir: install.installDir, objects: install.objects, retryCommand: options.retryCommand };
   const recovery = await recoverInterrupted(target);
+  if (options.forget) return forget(install, recovery);
   const manifest = await readManifest(install.installDir, install.realRoot);
   const inspected = await inspectFiles(install, manifest, false);
   const base = { stateBefore: inspected.state, ...(recovery ? { recovery } : {}), restoredFiles: [] as string[], removedFiles: [] as string[] };
   if (!manifest) return { ...base, outcome: "nothing-to-revert", diagnostics: [warning("OCP_NOT_PATCHED", "openclaw-patch has no record of patching this install", "nothing to do")] };
-  if (options.forget) {
-    await removeManifest(install.installDir);
-    return { ...base, outcome: "forgotten", diagnostics: [] };
-  }
   if (inspected.state === "upgraded") {
     await removeManifest(install.installDir);
     return {
@@ -85,4 +84,33 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
     removedFiles: changes.filter((c) => !c.to).map((c) => c.path),
     diagnostics: [],
   };
+}
+
+/** Record problems `--forget` is the remedy for: it must work on exactly these records. */
+const UNREADABLE_RECORD = new Set(["OCP_MANIFEST_CORRUPT", "OCP_MANIFEST_UNSAFE"]);
+
+/**
+ * Drops the record without touching the package. A record that cannot be read (corrupt, unsafe, of
+ * a newer schema) is what the remedy of those errors sends here, so it is not read first: it is set
+ * aside under a name that says so, for a person to look at, and the install counts as unrecorded.
+ */
+async function forget(install: InstallHandle, recovery: RecoveryReport | undefined): Promise<RevertResult> {
+  const base = { ...(recovery ? { recovery } : {}), restoredFiles: [] as string[], removedFiles: [] as string[] };
+  let manifest: Awaited<ReturnType<typeof readManifest>>;
+  try {
+    manifest = await readManifest(install.installDir, install.realRoot);
+  } catch (error) {
+    if (!isOcpError(error) || !UNREADABLE_RECORD.has(error.diagnostic.code)) throw error;
+    const aside = await setRecordAside(install.installDir, "unreadable");
+    return {
+      ...base,
+      stateBefore: "unreadable-record",
+      outcome: "forgotten",
+      diagnostics: [warning("OCP_RECORD_SET_ASIDE", `the unreadable install record was set aside as ${aside ?? "(gone meanwhile)"}; no file of the package was touched`, "run `openclaw-patch status` to see the install as it is now, then `openclaw-patch apply` to patch it afresh", { setAside: aside ?? null, problem: error.diagnostic.message })],
+    };
+  }
+  const inspected = await inspectFiles(install, manifest, false);
+  if (!manifest) return { ...base, stateBefore: inspected.state, outcome: "nothing-to-revert", diagnostics: [warning("OCP_NOT_PATCHED", "openclaw-patch has no record of patching this install", "nothing to do")] };
+  await removeManifest(install.installDir);
+  return { ...base, stateBefore: inspected.state, outcome: "forgotten", diagnostics: [] };
 }

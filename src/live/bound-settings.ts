@@ -1,4 +1,5 @@
-import { fail, warning, type Diagnostic } from "../core/diagnostics.js";
+import { warning, type Diagnostic } from "../core/diagnostics.js";
+import { millisecondsOption } from "../commands/shared/option-values.js";
 import { releaseInRange, type ReleaseVersion } from "../core/release.js";
 import { DEFAULT_RUNTIME_CONFIG, RUNTIME_ENV, type RuntimeConfig } from "../runtime/contract.js";
 
@@ -78,9 +79,7 @@ function handshakeSetting(input: BoundSettingsInput, diagnostics: Diagnostic[]):
 
 function flagValue(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0 || value > 86_400_000) fail("OCP_BAD_OPTION", `${name} must be a positive whole number of milliseconds, got ${JSON.stringify(raw)}`, `for example ${name} 10000`);
-  return value;
+  return millisecondsOption(name, raw, 10_000);
 }
 
 /** The runtime ignores a bad value and keeps the next source; so does the bound. */

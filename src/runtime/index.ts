@@ -18,7 +18,7 @@ import { SocketGroup } from "./socket-group.js";
 import { guardSocket, guardedSocketOf, type GuardedSocket } from "./socket-guard.js";
 import { gatewayCloseStarted } from "./socket-trace.js";
 import { closeCodeOf, closeReasonOf, emit, tracingActive } from "./trace.js";
-import { startTracing } from "./tracing.js";
+import { startTracing, tracingServes } from "./tracing.js";
 import { WS_CLOSED, clientsOf, isHttpServer, isWsSocket, isWss } from "./ws-shapes.js";
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
@@ -42,7 +42,7 @@ function errorMessageOf(error: unknown): string {
   return error instanceof Error ? error.message : typeof error === "string" ? error : "";
 }
 
-/** Tracing is an observer: if it cannot start, the fixes still attach. */
+/** Tracing is an observer: if it cannot start, the fixes still attach. It writes only once the process serves (`tracingServes`). */
 function startTracingSafely(resolved: ResolvedAttach): void {
   try {
     startTracing(resolved, process.env);
@@ -75,10 +75,12 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
 
   return {
     guardServer: inertAfterFailure("guardServer", (wss: unknown, kind: unknown) => {
+      if (isWss(wss)) tracingServes();
       guardServer(wss, serverKindOf(kind), config, fixes);
     }),
 
     connectionOpened: inertAfterFailure("connectionOpened", (socket: unknown, _upgradeReq: unknown, kind: unknown) => {
+      if (isWsSocket(socket)) tracingServes();
       if (guardedSocketOf(socket) !== undefined) return;
       guardSocket(socket, serverlessGroup(serverKindOf(kind)));
     }),
@@ -108,7 +110,9 @@ function createHooks(resolved: ResolvedAttach): RuntimeHooks {
     }),
 
     guardHttpServer: inertAfterFailure("guardHttpServer", (httpServer: unknown) => {
-      if (!fixes.httpTimeouts || !isHttpServer(httpServer)) return;
+      if (!isHttpServer(httpServer)) return;
+      tracingServes();
+      if (!fixes.httpTimeouts) return;
       lowerHttpTimeouts(httpServer, config.headersTimeoutMs);
       enforceFirstRequestDeadline(httpServer, config.headersTimeoutMs, config.abortiveClose);
     }),
@@ -139,13 +143,6 @@ export function attach(options: AttachOptions): RuntimeHooks {
     if (isRuntimeDisabled(process.env)) return inertHooks();
     const resolved = resolveAttachOptions(options, process.env);
     startTracingSafely(resolved);
-    emit({
-      type: "attached",
-      toolVersion: resolved.toolVersion,
-      release: resolved.release,
-      chunk: resolved.chunk,
-      patches: resolved.patches,
-    });
     return createHooks(resolved);
   } catch (error) {
     warnOnce(

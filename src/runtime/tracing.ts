@@ -1,8 +1,8 @@
 import type { ResolvedAttach } from "./attach-options.js";
-import { neverThrows } from "./hook-safety.js";
+import { callSafely, neverThrows } from "./hook-safety.js";
 import { sharedState } from "./shared-state.js";
 import { reportStallsOver } from "./stall-detector.js";
-import { emit, type TraceLevel, type TraceSink } from "./trace.js";
+import { emit, type RuntimeEvent, type TraceLevel, type TraceSink } from "./trace.js";
 import { isDebugEvent, traceLineOf } from "./trace-line.js";
 import { resolveTraceLevel, resolveTraceSettings, type TraceSettings } from "./trace-settings.js";
 import { summaryEvent } from "./trace-summary.js";
@@ -19,20 +19,40 @@ export interface ProcessTracer {
   flushSync(): void;
   /** Writes what is buffered and detaches; the process keeps running untraced. */
   stop(): void;
+  /**
+   * Records an attach: queued until the process serves, written at once after. Absent on a tracer an
+   * older runtime copy created (it started at its first attach).
+   */
+  attached?(resolved: ResolvedAttach): void;
+  /** Starts writing, at the first server or socket the process serves; later calls do nothing. */
+  serving?(): void;
 }
 
 /**
- * Starts file tracing once per process, on the first attach. `off` returns before anything is
- * read or created: no sink, no timer, no file.
+ * Prepares file tracing once per process, on the first attach, and records every attach. Nothing is
+ * written, and no sink, timer or exit handler is installed, until the process serves a socket
+ * (`tracingServes`): OpenClaw's own CLI commands (`openclaw health`, `gateway call`, …) load the
+ * patched chunk too, and their processes must not appear in the gateway's trace as gateways. `off`
+ * returns before anything is read or created.
  */
 export function startTracing(resolved: ResolvedAttach, env: NodeJS.ProcessEnv): void {
   const state = sharedState();
-  if (state.tracer !== undefined) return;
-  const level = resolveTraceLevel(env);
-  if (level === "off") return;
-  const tracer = new FileTracer(resolveTraceSettings(env, level));
-  state.tracer = tracer;
-  tracer.start(resolved);
+  if (state.tracer === undefined) {
+    const level = resolveTraceLevel(env);
+    if (level === "off") return;
+    state.tracer = new FileTracer(resolveTraceSettings(env, level));
+  }
+  state.tracer.attached?.(resolved);
+}
+
+/**
+ * Called by the hooks that receive something the gateway serves: a WebSocketServer being guarded,
+ * an HTTP server getting its upgrade handler, an accepted socket. Costs one property read once
+ * tracing runs (or is off), so it may sit on the per-connection path.
+ */
+export function tracingServes(): void {
+  const tracer = sharedState().tracer;
+  if (tracer !== undefined && tracer.serving !== undefined) tracer.serving();
 }
 
 class FileTracer implements ProcessTracer {
@@ -44,6 +64,8 @@ class FileTracer implements ProcessTracer {
   private readonly onExit = neverThrows("trace exit flush", () => this.flushSync());
   private summaryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Attaches seen before the process served anything; the first one's settings head the trace. */
+  private queued: ResolvedAttach[] | undefined = [];
 
   constructor(private readonly settings: TraceSettings) {
     this.level = settings.level;
@@ -56,7 +78,26 @@ class FileTracer implements ProcessTracer {
     };
   }
 
-  start(resolved: ResolvedAttach): void {
+  attached(resolved: ResolvedAttach): void {
+    if (this.stopped) return;
+    if (this.queued !== undefined) this.queued.push(resolved);
+    else emit(attachedEvent(resolved));
+  }
+
+  serving(): void {
+    const queued = this.queued;
+    if (queued === undefined || this.stopped) return;
+    this.queued = undefined;
+    const first = queued[0];
+    if (first === undefined) return;
+    // Never throws: a tracer that cannot start must not switch off the hook that called it.
+    callSafely("trace start", () => {
+      this.start(first);
+      for (const resolved of queued) emit(attachedEvent(resolved));
+    });
+  }
+
+  private start(resolved: ResolvedAttach): void {
     const { settings } = this;
     sharedState().traceSinks.add(this.sink);
     // Exit handlers may only run synchronous code; that is the one place the trace writes synchronously.
@@ -103,4 +144,8 @@ class FileTracer implements ProcessTracer {
       () => undefined,
     );
   }
+}
+
+function attachedEvent(resolved: ResolvedAttach): RuntimeEvent {
+  return { type: "attached", toolVersion: resolved.toolVersion, release: resolved.release, chunk: resolved.chunk, patches: resolved.patches };
 }

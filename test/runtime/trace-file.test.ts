@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
 import { attachOptions, captureWarnings, healthyClient, loadRuntime, sleep, startGateway, within } from "./helpers.js";
-import { readRecords, resetTracing, tempDir, tracerIdle } from "../trace/runtime-tracing.js";
+import { readRecords, resetTracing, serveWith, tempDir, tracerIdle } from "../trace/runtime-tracing.js";
 
 /** Passes the runtime's shape checks, so errorObserved writes one `error` line per call. */
 function fakeSocket(): object {
@@ -16,6 +16,9 @@ function emitErrorLines(hooks: RuntimeHooks, count: number, label: string): void
   const socket = fakeSocket();
   for (let index = 0; index < count; index++) hooks.errorObserved(socket, new Error(`${label} ${index} ${"x".repeat(60)}`));
 }
+
+/** fakeServer() as source text, for a child process. */
+const fakeServerSource = "{ on() {}, prependListener() {}, close() {}, clients: new Set() }";
 
 describe("trace file", () => {
   let runtime: RuntimeModule;
@@ -30,6 +33,7 @@ describe("trace file", () => {
     const file = path.join(tempDir("trace-rotate"), "trace.jsonl");
     resetTracing({ file, maxBytes: String(maxBytes) });
     const hooks = runtime.attach(attachOptions({}));
+    serveWith(hooks);
     for (let round = 0; round < 60; round++) {
       emitErrorLines(hooks, 4, `round ${round}`);
       await tracerIdle();
@@ -48,8 +52,11 @@ describe("trace file", () => {
 
   it("caps what waits for the disk and counts the lines it had to drop", async () => {
     const file = path.join(tempDir("trace-cap"), "trace.jsonl");
-    resetTracing({ file, summaryMs: "50" });
+    // The burst blocks the loop; on a loaded machine past the stall threshold, and a stall line
+    // arriving at a full buffer would be one more drop than the error lines account for.
+    resetTracing({ file, summaryMs: "50", stallMs: "600000" });
     const hooks = runtime.attach(attachOptions({}));
+    serveWith(hooks);
     await tracerIdle();
     const before = readRecords(file).length;
     // ~150 bytes a line, all emitted within one turn: several MiB against a 1 MiB buffer.
@@ -103,10 +110,11 @@ describe("trace file", () => {
   it("writes buffered lines synchronously when the process exits", () => {
     const file = path.join(tempDir("trace-exit"), "trace.jsonl");
     const bundle = new URL("../../runtime/openclaw-patch-runtime.mjs", import.meta.url).href;
-    // attach() buffers started/attach lines; exiting at once leaves no turn for the asynchronous flush.
+    // Serving buffers started/attach lines; exiting at once leaves no turn for the asynchronous flush.
     const script = `
       const runtime = await import(${JSON.stringify(bundle)});
       const hooks = runtime.attach(${JSON.stringify(attachOptions({}))});
+      hooks.guardServer(${fakeServerSource}, "gateway");
       hooks.errorObserved({ readyState: 1, ping() {}, close() {}, terminate() {}, on() {} }, new Error("last words"));
       process.exit(0);
     `;

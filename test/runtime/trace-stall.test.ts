@@ -3,7 +3,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RuntimeModule } from "../../src/runtime/contract.js";
 import { attachOptions, blockEventLoop, loadRuntime, sleep } from "./helpers.js";
-import { readRecords, resetTracing, tempDir, waitForRecords } from "../trace/runtime-tracing.js";
+import { readRecords, resetTracing, serveWith, tempDir, waitForRecords } from "../trace/runtime-tracing.js";
 
 const STALL_MS = 200;
 /** The sampler runs every STALL_MS / 4: a block that starts just after a sample is measured that much short. */
@@ -18,7 +18,7 @@ describe("trace: event-loop stalls", () => {
     resetTracing({ file, stallMs: String(STALL_MS) });
     runtime = await loadRuntime();
     // No fix at all: stall reporting must not depend on the heartbeat's own stall detection.
-    runtime.attach(attachOptions({}));
+    serveWith(runtime.attach(attachOptions({})));
     await sleep(SAMPLE_MS * 3);
   });
   after(() => resetTracing({}));

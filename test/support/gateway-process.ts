@@ -44,6 +44,18 @@ export interface RunningGateway {
   stop(signal?: NodeJS.Signals, options?: StopOptions): Promise<GatewayExit>;
   hasExited(): boolean;
   logs(): string;
+  /**
+   * Runs one of the release's own CLI commands (`health`, `gateway call …`) with the gateway's
+   * isolated HOME, state and config, /tmp kept private the same way; bounded by `timeoutMs`.
+   */
+  cli(args: readonly string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<OpenclawCliRun>;
+}
+
+export interface OpenclawCliRun {
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
 }
 
 export const DEFAULT_TEST_TOKEN = 'ocp-test-token-0123456789abcdef';
@@ -349,5 +361,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stop,
     hasExited: () => exitInfo !== undefined,
     logs: () => output,
+    cli: (cliArgs, cliOptions = {}) => {
+      const cliCommand = withParentDeathSignal([options.nodeBin, join(options.packageRoot, 'openclaw.mjs'), ...cliArgs]);
+      const [cliProgram, cliProgramArgs] =
+        tmpIsolation === 'mount-namespace'
+          ? namespacedCommand(options.scratchDir, tmpEntriesUsedBy([options.scratchDir, options.packageRoot, options.nodeBin]), cliCommand)
+          : [cliCommand[0]!, cliCommand.slice(1)];
+      return runBounded(cliProgram, cliProgramArgs, { cwd: options.scratchDir, env: { ...layout.env, ...options.env, ...cliOptions.env } }, cliOptions.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS);
+    },
   };
+}
+
+const DEFAULT_CLI_TIMEOUT_MS = 60_000;
+
+/** Spawns, collects stdout and stderr together, SIGKILLs the process it started (by pid) past the bound. */
+function runBounded(command: string, args: readonly string[], spawnOptions: { cwd: string; env: Record<string, string> }, timeoutMs: number): Promise<OpenclawCliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => (output += String(error)));
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ pid: child.pid, code, signal, output });
+    });
+  });
 }

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { RuntimeHooks } from "../../src/runtime/contract.js";
 import { TRACE_ENV } from "../../src/runtime/trace-file.js";
 import { runtimeStateOnGlobal, type RuntimeState } from "../../src/runtime/shared-state.js";
 import { sleep } from "../runtime/helpers.js";
@@ -38,6 +39,20 @@ export function resetTracing(env: Partial<Record<keyof typeof TRACE_ENV, string>
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+}
+
+/**
+ * What a gateway does first with the hooks: hand them a server to guard. The runtime traces only
+ * from then on (a process that merely loads a patched chunk, such as an OpenClaw CLI command, writes
+ * nothing), so tests that drive hooks without a real server start serving this way.
+ */
+export function serveWith(hooks: RuntimeHooks): void {
+  hooks.guardServer(fakeServer(), "gateway");
+}
+
+/** Passes the runtime's WebSocketServer shape check and accepts its listener; holds no sockets. */
+export function fakeServer(): object {
+  return { on: () => undefined, prependListener: () => undefined, close: () => undefined, clients: new Set() };
 }
 
 export async function tracerIdle(): Promise<void> {

@@ -4,6 +4,7 @@ import { DEFAULT_RUNTIME_CONFIG, DURATION_SETTINGS, type DurationSetting, type R
 import { parseSwitch } from "../../runtime/config.js";
 import { fail } from "../../core/diagnostics.js";
 import { writeFileDurably } from "../../core/fs-safe.js";
+import { millisecondsOption } from "./option-values.js";
 
 export interface ConfigFlags {
   heartbeatMs?: string;
@@ -38,8 +39,7 @@ export async function resolveConfig(installDir: string, flags: ConfigFlags): Pro
   for (const [flag, key, name] of FLAG_TO_KEY) {
     const raw = flags[flag];
     if (raw === undefined) continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0 || value > 86_400_000) fail("OCP_BAD_OPTION", `${name} must be a positive whole number of milliseconds, got ${JSON.stringify(raw)}`, `for example ${name} ${DEFAULT_RUNTIME_CONFIG[key]}`);
+    const value = millisecondsOption(name, String(raw), DEFAULT_RUNTIME_CONFIG[key]);
     if (config[key] !== value) changed = true;
     config[key] = value;
   }

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { diagnostic, OcpError, type Diagnostic } from "../../core/diagnostics.js";
-import { resolveStateDir } from "../../core/state-dir.js";
+import { checkStateDir, resolveStateDir } from "../../core/state-dir.js";
 import { openInstall, type InstallHandle } from "../../core/install.js";
 import { locateDir } from "../../locate/locate-dir.js";
 
@@ -26,6 +26,7 @@ export function stateDirFrom(options: TargetOptions): string {
  */
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   const stateDir = stateDirFrom(options);
+  await checkStateDir(stateDir);
   if (options.dir) {
     const { install, diagnostics } = await locateDir(options.dir);
     return { install: await openInstall(install.realRoot, stateDir), stateDir, foundBy: install.foundBy, diagnostics };
