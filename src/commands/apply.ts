@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { withLock } from "../core/lock.js";
+import { withInstallLock } from "../core/lock.js";
 import { writeFileDurably } from "../core/fs-safe.js";
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
 import { TOOL_VERSION } from "../core/tool-version.js";
@@ -31,7 +31,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   const target = await resolveTarget(options);
   const { config, changed } = await resolveConfig(target.install.installDir, options);
   const waitMs = options.wait === undefined ? 0 : Math.max(0, Number(options.wait) * 1000);
-  const result = await withLock(target.stateDir, "apply", { waitMs }, async () => {
+  const result = await withInstallLock(target.stateDir, target.install.realRoot, "apply", { waitMs }, async () => {
     const applied = await applyUnlessUpToDate(target, config, { dryRun: options.dryRun === true, force: options.force === true });
     if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
     return applied;
@@ -147,7 +147,7 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     // Below the hooks' own watchdogs (20 s under systemd), so a run that cannot get the lock gives up
     // and records why, instead of being killed; an apply holds the lock for a second or two.
     const waitMs = options.wait === undefined ? 15_000 : Math.max(0, Number(options.wait) * 1000);
-    const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
+    const outcome = await withInstallLock(target.stateDir, target.install.realRoot, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
     if (failure) io.err(`openclaw-patch: warning: OpenClaw ${target.install.version} could not be patched; the gateway starts unpatched. ${renderDiagnostic(failure)}`);
