@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { withLock } from "../core/lock.js";
+import { withInstallLock } from "../core/lock.js";
 import { writeFileDurably } from "../core/fs-safe.js";
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
 import { TOOL_VERSION } from "../core/tool-version.js";
@@ -32,7 +32,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   const waitMs = lockWaitMs(options.wait, 0);
   const target = await resolveTarget(options);
   const { config, changed } = await resolveConfig(target.install.installDir, options);
-  const result = await withLock(target.stateDir, "apply", { waitMs }, async () => {
+  const result = await withInstallLock(target.stateDir, target.install.realRoot, "apply", { waitMs }, async () => {
     const applied = await applyUnlessUpToDate(target, config, { dryRun: options.dryRun === true, force: options.force === true });
     if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
     return applied;
@@ -148,7 +148,7 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     const target = await resolveTarget(options);
     installDir = target.install.installDir;
     const { config } = await resolveConfig(installDir, options);
-    const outcome = await withLock(target.stateDir, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
+    const outcome = await withInstallLock(target.stateDir, target.install.realRoot, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };
     if (failure) io.err(`openclaw-patch: warning: OpenClaw ${target.install.version} could not be patched; the gateway starts unpatched. ${renderDiagnostic(failure)}`);

@@ -1,4 +1,4 @@
-import { withLock } from "../core/lock.js";
+import { withInstallLock } from "../core/lock.js";
 import { revertPatches } from "../core/revert.js";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
@@ -15,7 +15,7 @@ export interface RevertCommandOptions extends TargetOptions {
 export async function revertCommand(options: RevertCommandOptions, io: CommandIO): Promise<void> {
   const waitMs = lockWaitMs(options.wait, 0);
   const target = await resolveTarget(options);
-  const result = await withLock(target.stateDir, "revert", { waitMs }, () =>
+  const result = await withInstallLock(target.stateDir, target.install.realRoot, "revert", { waitMs }, () =>
     revertPatches(target.install, { force: options.force === true, forget: options.forget === true, retryCommand: `openclaw-patch revert --dir ${target.install.realRoot}` }),
   );
   if (io.json) {

@@ -34,9 +34,42 @@ export async function withLock<T>(stateDir: string, command: string, options: Lo
   }
 }
 
+/**
+ * The lock of one package: a file beside the package folder (`.openclaw.openclaw-patch.lock` next to
+ * `openclaw/`), so two runs with different state folders on one package are serialised too. Beside,
+ * not inside: a run killed while holding it must not leave the package's tree changed.
+ */
+export function packageLockFile(realRoot: string): string {
+  return path.join(path.dirname(realRoot), `.${path.basename(realRoot)}.openclaw-patch.lock`);
+}
+
+/**
+ * What apply, revert, recovery and the re-patch hold: the state folder's lock (its objects and
+ * settings are shared by every install it records), then the package's. Always in that order, so two
+ * runs never wait on each other in a cycle.
+ */
+export async function withInstallLock<T>(stateDir: string, realRoot: string, command: string, options: LockOptions, body: () => Promise<T>): Promise<T> {
+  return withLock(stateDir, command, options, async () => {
+    const release = await acquireLockFile(packageLockFile(realRoot), command, options).catch((error: NodeJS.ErrnoException) => {
+      // A folder we may not create a file in holds a package we may not write either: the run fails
+      // at its write check, or only reads (apply --if-needed on an up-to-date install). Let it.
+      if (error.code === "EACCES" || error.code === "EPERM" || error.code === "EROFS") return async () => undefined;
+      throw error;
+    });
+    try {
+      return await body();
+    } finally {
+      await release();
+    }
+  });
+}
+
 export async function acquireLock(stateDir: string, command: string, options: LockOptions): Promise<() => Promise<void>> {
   await fs.mkdir(stateDir, { recursive: true });
-  const file = path.join(stateDir, LOCK_FILE);
+  return acquireLockFile(path.join(stateDir, LOCK_FILE), command, options);
+}
+
+async function acquireLockFile(file: string, command: string, options: LockOptions): Promise<() => Promise<void>> {
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   const deadline = Date.now() + options.waitMs;
   const pollMs = options.pollMs ?? 100;
