@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { withLock } from "../core/lock.js";
+import { writeFileDurably } from "../core/fs-safe.js";
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
 import { TOOL_VERSION } from "../core/tool-version.js";
 import { isUpToDate } from "../core/up-to-date.js";
@@ -159,7 +160,7 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     note = { at: note.at, outcome: "failed", diagnostic: d };
     io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
   }
-  if (installDir) await fs.writeFile(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2)).catch(() => undefined);
+  if (installDir) await writeFileDurably(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2), { mode: 0o600 }).catch(() => undefined);
   // Only an OpenClaw install has a gateway whose trace this line belongs in: a wrong --dir (not
   // OpenClaw, missing) must leave ~/.openclaw alone, as it leaves the state folder alone.
   if (installDir && note.outcome !== "unchanged") await recordInTrace(note);

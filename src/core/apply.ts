@@ -12,6 +12,7 @@ import { isOurRuntime, readRuntimeAsset } from "./runtime-asset.js";
 import { sha256 } from "./hash.js";
 import { commitChanges, recoverInterrupted, type FileChange, type RecoveryReport } from "./transaction.js";
 import { readMeta } from "./fs-safe.js";
+import { assertPlainPackage } from "./plain-package.js";
 import type { SiteSpec } from "./site.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { MatchReport } from "./match.js";
@@ -48,6 +49,7 @@ export interface ApplyResult {
 
 /** Apply as one transaction; see transaction.ts for the crash guarantees. Caller holds the lock. */
 export async function applyPatches(install: InstallHandle, options: ApplyOptions): Promise<ApplyResult> {
+  await assertPlainPackage(install.realRoot);
   const target = { root: install.realRoot, installDir: install.installDir, objects: install.objects, retryCommand: options.retryCommand };
   const recovery = options.dryRun ? undefined : await recoverInterrupted(target);
   let manifest = await readManifest(install.installDir, install.realRoot);
@@ -102,8 +104,8 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
 
   const changes = await buildChanges(install, plan.files, recorded, originals, options.toolVersion);
   const record = manifestFor(install, options, plan, changes, recorded);
+  // The transaction dates the files it writes in the record, so no state write follows the renames.
   await commitChanges(target, "apply", changes, record);
-  await refreshStats(install, record);
   return { ...base, outcome: manifest ? "reapplied" : "applied", plan, match, changedFiles: changes.map((c) => c.path), diagnostics };
 }
 

@@ -15,23 +15,69 @@ export function tempPathFor(target: string): string {
 
 export const TEMP_FILE_PATTERN = /^\..+\.ocp-\d+-[0-9a-f]{8}\.tmp$/;
 
+export interface WriteOptions {
+  /** Mode, and owner when running as root, given to the new file. */
+  meta?: FileMeta;
+  /** Mode of a new file when no meta is given (state files are private: 0600). */
+  mode?: number;
+  /** Modification time to give the file, so a record can name it before the file exists. */
+  mtimeMs?: number;
+}
+
 /**
  * Writes a complete new file beside the target and returns its path; the caller renames it into
- * place. Never opens the target itself, so a hardlinked target (pnpm's store) is left untouched.
+ * place. Never opens the target itself, so a hardlinked target (pnpm's store) is left untouched, and
+ * the temp is created exclusively (O_EXCL), so a link planted at its name is refused, not followed.
+ * A failed write removes its temp.
  */
-export async function writeTempBeside(target: string, data: Buffer, meta?: FileMeta, temp = tempPathFor(target)): Promise<string> {
-  const handle = await fs.open(temp, "wx", meta ? meta.mode & 0o7777 : 0o644);
+export async function writeTempBeside(target: string, data: Buffer | string, options: WriteOptions = {}, temp = tempPathFor(target)): Promise<string> {
+  const mode = (options.meta?.mode ?? options.mode ?? 0o644) & 0o7777;
+  const handle = await fs.open(temp, "wx", mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // The umask narrows the mode given to open; the target's mode must come back exactly.
+    await fs.chmod(temp, mode);
+    const meta = options.meta;
+    if (meta && process.getuid?.() === 0 && (meta.uid !== 0 || meta.gid !== 0)) await fs.chown(temp, meta.uid, meta.gid).catch(() => undefined);
+    if (options.mtimeMs !== undefined) await fs.utimes(temp, options.mtimeMs / 1000, options.mtimeMs / 1000);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  return temp;
+}
+
+/**
+ * The one way this tool replaces a file: a complete temp beside it, fsynced, then renamed over it.
+ * A rename replaces whatever is at the destination (a symlink included) and never writes through it;
+ * a reader sees the old file or the new one, never a mix.
+ */
+export async function writeFileDurably(target: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {
+  const temp = await writeTempBeside(target, data, options);
+  try {
+    await renameWithRetry(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(path.dirname(target));
+}
+
+/** Makes a rename in a folder durable. Windows cannot open a folder for this; its renames are journalled. */
+export async function syncFolder(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
+  const handle = await fs.open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
   } finally {
     await handle.close();
   }
-  if (meta) {
-    await fs.chmod(temp, meta.mode & 0o7777);
-    if (process.getuid?.() === 0 && (meta.uid !== 0 || meta.gid !== 0)) await fs.chown(temp, meta.uid, meta.gid).catch(() => undefined);
-  }
-  return temp;
 }
 
 export interface RetryOptions {

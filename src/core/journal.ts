@@ -2,15 +2,18 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { readTextIfExists } from "./read-text.js";
+import { TEMP_FILE_PATTERN } from "./fs-safe.js";
 import { isInsidePackage, writeJsonDurably, type Manifest } from "./manifest.js";
 
 /**
- * A transaction's journal. Phases, in order:
+ * How far a transaction got:
  *  preparing  – temp files are being written beside the targets; nothing in place has changed
  *  committing – temp files are being renamed over targets (or targets removed)
  *  renamed    – every target holds its new content; only the manifest is left to write
- * A run killed in preparing or committing is rolled back by the next run; one killed in renamed is
- * completed (the manifest it carries is written).
+ * The journal is written once, before the package is touched (a second write could find the state
+ * folder full with the package half renamed), so the next run reads the phase from the targets'
+ * hashes: a run killed in preparing or committing is rolled back; one killed in renamed is completed
+ * (the manifest it carries is put in place).
  */
 export type JournalPhase = "preparing" | "committing" | "renamed";
 
@@ -22,6 +25,8 @@ export interface JournalStep {
   to: string | null;
   /** Temp file beside the target (relative to the root) holding the new content. */
   temp: string | null;
+  /** Temp beside the target (relative to the root) a rollback restores the old content through. */
+  undo?: string | null;
   mode: number | null;
 }
 
@@ -33,8 +38,12 @@ export interface Journal {
   startedAt: string;
   phase: JournalPhase;
   steps: JournalStep[];
+  /** Write probes (relative to the root) made before the temps, one per folder written. */
+  probes?: string[];
   /** The manifest to write when the transaction completes; null removes it (revert). */
   manifestAfter: Manifest | null;
+  /** A temp beside manifest.json holding manifestAfter, written before the package is touched. */
+  manifestStaged?: string | null;
 }
 
 export const JOURNAL_FILE = "journal.json";
@@ -54,8 +63,15 @@ export async function readJournal(installDir: string): Promise<Journal | undefin
   if (journal.schema !== 1 || !Array.isArray(journal.steps)) {
     throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} has an unknown format`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
   }
+  if (journal.manifestStaged != null && (typeof journal.manifestStaged !== "string" || !TEMP_FILE_PATTERN.test(journal.manifestStaged))) {
+    throw new OcpError(diagnostic("OCP_JOURNAL_CORRUPT", `the journal ${file} names an odd staged record: ${JSON.stringify(journal.manifestStaged)}`, "delete it after checking the install with `openclaw-patch verify`", { journal: file }));
+  }
+  const unsafe = (p: unknown) => p != null && (typeof p !== "string" || !isInsidePackage(p));
+  if (journal.probes !== undefined && (!Array.isArray(journal.probes) || journal.probes.some(unsafe))) {
+    throw new OcpError(diagnostic("OCP_MANIFEST_UNSAFE", `the journal ${file} names a probe outside the package`, "it was not written by openclaw-patch; delete it and check the install with `openclaw-patch verify`", { journal: file }));
+  }
   for (const step of journal.steps) {
-    if (!isInsidePackage(step.path) || (step.temp !== null && !isInsidePackage(step.temp))) {
+    if (!isInsidePackage(step.path) || unsafe(step.temp) || unsafe(step.undo)) {
       throw new OcpError(
         diagnostic("OCP_MANIFEST_UNSAFE", `the journal ${file} names a path outside the package: ${JSON.stringify(step.path)}`, "it was not written by openclaw-patch; delete it and check the install with `openclaw-patch verify`", { journal: file, path: step.path }),
       );
@@ -67,6 +83,13 @@ export async function readJournal(installDir: string): Promise<Journal | undefin
 export async function writeJournal(installDir: string, journal: Journal): Promise<void> {
   await fs.mkdir(installDir, { recursive: true });
   await writeJsonDurably(path.join(installDir, JOURNAL_FILE), journal);
+}
+
+export async function journalExists(installDir: string): Promise<boolean> {
+  return fs.access(path.join(installDir, JOURNAL_FILE)).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function removeJournal(installDir: string): Promise<void> {

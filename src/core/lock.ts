@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fail } from "./diagnostics.js";
+import { processAlive } from "./process-alive.js";
 
 export interface LockOptions {
   /** How long to wait for another run to finish; 0 means fail at once. */
@@ -84,12 +85,7 @@ function isAlive(owner: LockOwner): boolean {
   // A lock from another host (shared home folder) cannot be probed; treat it as alive.
   if (owner.host !== os.hostname()) return true;
   if (owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return processAlive(owner.pid);
 }
 
 /**

@@ -3,6 +3,7 @@ import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { manifestShapeProblem } from "./manifest-shape.js";
 import { readTextIfExists } from "./read-text.js";
+import { renameWithRetry, syncFolder, tempPathFor, writeFileDurably, writeTempBeside } from "./fs-safe.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { FixReport } from "./fixes.js";
 import type { PatchOutcome } from "./plan.js";
@@ -89,23 +90,51 @@ export function isInsidePackage(rel: string): boolean {
 export async function writeManifest(installDir: string, manifest: Manifest): Promise<void> {
   await fs.mkdir(installDir, { recursive: true });
   const file = path.join(installDir, MANIFEST_FILE);
-  await fs.copyFile(file, `${file}.prev`).catch(() => undefined);
-  await writeJsonDurably(file, manifest);
+  await installManifest(installDir, await writeTempBeside(file, manifestText(manifest), { mode: 0o600 }));
+}
+
+export function manifestText(manifest: Manifest): string {
+  return JSON.stringify(manifest, null, 2);
+}
+
+/**
+ * Puts a completely written manifest (a temp beside manifest.json) in place, keeping the one it
+ * replaces as manifest.json.prev. Only links and renames: it needs no free space, so a transaction
+ * can finish on a full disk, and it never writes through a link planted at either name.
+ */
+export async function installManifest(installDir: string, staged: string): Promise<void> {
+  const file = path.join(installDir, MANIFEST_FILE);
+  await keepPrevious(file);
+  await renameWithRetry(staged, file);
+  await syncFolder(installDir);
+}
+
+async function keepPrevious(file: string): Promise<void> {
+  const prev = `${file}.prev`;
+  const temp = tempPathFor(prev);
+  try {
+    await fs.link(file, temp);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    // A file system without hard links: copy instead.
+    await writeFileDurably(prev, await fs.readFile(file), { mode: 0o600 });
+    return;
+  }
+  try {
+    await renameWithRetry(temp, prev);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 export async function removeManifest(installDir: string): Promise<void> {
   const file = path.join(installDir, MANIFEST_FILE);
-  await fs.rename(file, `${file}.prev`).catch(() => undefined);
+  await renameWithRetry(file, `${file}.prev`).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
 }
 
 export async function writeJsonDurably(file: string, value: unknown): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(temp, "w", 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(value, null, 2));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, file);
+  await writeFileDurably(file, JSON.stringify(value, null, 2), { mode: 0o600 });
 }

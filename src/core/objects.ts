@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { sha256 } from "./hash.js";
 import { OcpError, diagnostic } from "./diagnostics.js";
+import { writeFileDurably } from "./fs-safe.js";
 
 /** Content-addressed backups: original (and previous) file contents, named by their sha256. */
 export class ObjectStore {
@@ -24,15 +25,7 @@ export class ObjectStore {
     const target = this.pathOf(hash);
     if (await this.has(hash)) return hash;
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.${process.pid}.tmp`;
-    const handle = await fs.open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, target);
+    await writeFileDurably(target, data, { mode: 0o600 });
     return hash;
   }
 

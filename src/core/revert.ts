@@ -8,6 +8,7 @@ import { setRecordAside } from "./record-aside.js";
 import { sha256 } from "./hash.js";
 import { commitChanges, recoverInterrupted, type FileChange, type RecoveryReport } from "./transaction.js";
 import { readMeta } from "./fs-safe.js";
+import { assertPlainPackage } from "./plain-package.js";
 
 export interface RevertOptions {
   force: boolean;
@@ -28,6 +29,7 @@ export interface RevertResult {
 
 /** Puts back every original byte; refuses to overwrite files someone else changed unless forced. */
 export async function revertPatches(install: InstallHandle, options: RevertOptions): Promise<RevertResult> {
+  await assertPlainPackage(install.realRoot);
   const target = { root: install.realRoot, installDir: install.installDir, objects: install.objects, retryCommand: options.retryCommand };
   const recovery = await recoverInterrupted(target);
   if (options.forget) return forget(install, recovery);

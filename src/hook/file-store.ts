@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { sha256 } from "../core/hash.js";
+import { writeFileDurably } from "../core/fs-safe.js";
 
 export { sha256 };
 
@@ -15,21 +15,13 @@ export async function readIfExists(file: string): Promise<Buffer | undefined> {
 }
 
 /**
- * Writes through a temporary file and a rename, so a crash never leaves a half-written service
- * definition; the mode of the file being replaced is kept.
+ * Writes through a temporary file and a rename (the tool's one durable write), so a crash never leaves
+ * a half-written service definition and a link at the destination is replaced, not written through;
+ * the mode of the file being replaced is kept.
  */
 export async function writeFileAtomic(file: string, content: Buffer | string, mode?: number): Promise<void> {
   const existing = await fs.stat(file).catch(() => undefined);
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.ocp-hook-${randomBytes(4).toString("hex")}.tmp`);
-  await fs.writeFile(temp, content, { mode: mode ?? existing?.mode ?? 0o644 });
-  try {
-    if (mode !== undefined) await fs.chmod(temp, mode);
-    else if (existing !== undefined) await fs.chmod(temp, existing.mode & 0o7777);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileDurably(file, content, { mode: mode ?? (existing ? existing.mode & 0o7777 : 0o644) });
 }
 
 /** Stores bytes under their sha256 and returns that name; storing the same bytes twice is a no-op. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { DEFAULT_RUNTIME_CONFIG, DURATION_SETTINGS, type DurationSetting, type RuntimeConfig } from "../../runtime/contract.js";
 import { parseSwitch } from "../../runtime/config.js";
 import { fail } from "../../core/diagnostics.js";
+import { writeFileDurably } from "../../core/fs-safe.js";
 import { millisecondsOption } from "./option-values.js";
 
 export interface ConfigFlags {
@@ -53,7 +54,7 @@ export async function resolveConfig(installDir: string, flags: ConfigFlags): Pro
 
 export async function saveConfig(installDir: string, config: RuntimeConfig): Promise<void> {
   await fs.mkdir(installDir, { recursive: true });
-  await fs.writeFile(path.join(installDir, SETTINGS_FILE), JSON.stringify(config, null, 2));
+  await writeFileDurably(path.join(installDir, SETTINGS_FILE), JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
 async function readSaved(installDir: string): Promise<Partial<RuntimeConfig>> {
