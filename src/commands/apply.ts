@@ -47,7 +47,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
 async function applyUnlessUpToDate(target: Target, config: RuntimeConfig, mode: { dryRun: boolean; force: boolean }): Promise<ApplyResult> {
   const { PATCHES } = (await import(PATCH_IDS_MODULE)) as typeof import("../../patches/index.js");
   if (!mode.dryRun && (await isUpToDate(target.install, { toolVersion: TOOL_VERSION, patchIds: PATCHES.map((p) => p.id), config }))) {
-    return { outcome: "unchanged", stateBefore: "patched", changedFiles: [], diagnostics: [] };
+    return { outcome: "unchanged", stateBefore: "patched", changedFiles: [], diagnostics: [], leftByRelease: [] };
   }
   const { applyPatches } = await import("../core/apply.js");
   const { SITES } = await import("../sites/index.js");
@@ -68,6 +68,7 @@ function applyJson(root: string, version: string, r: ApplyResult, diagnostics: D
     version,
     outcome: r.outcome,
     stateBefore: r.stateBefore,
+    leftByRelease: r.leftByRelease,
     recovery: r.recovery ?? null,
     fixes: fixesAsPlanned(r),
     patches: r.plan?.patches ?? [],
@@ -95,6 +96,7 @@ function renderApply(io: CommandIO, root: string, version: string, r: ApplyResul
   io.out(`openclaw-patch ${r.outcome === "dry-run" ? "apply --dry-run" : "apply"}: ${root} (OpenClaw ${version})`);
   if (r.recovery) io.out(`  an interrupted ${r.recovery.op} was ${r.recovery.outcome === "completed" ? "completed" : "rolled back"}${r.recovery.restored.length ? ` (${r.recovery.restored.join(", ")})` : ""}`);
   io.out(`  state before: ${r.stateBefore}`);
+  if (r.leftByRelease.length > 0) io.out(`  left by the previous release, patched, no longer its code: ${r.leftByRelease.join(", ")}`);
   if (r.outcome === "unchanged") io.out("  already patched with this version and settings: nothing to do");
   if (r.plan) {
     io.out("  fixes:");

@@ -7,6 +7,7 @@ import { EXIT, ExitError, type ExitCode } from "../cli/exit-codes.js";
 import { printJson, processIO, renderDiagnostic, type CommandIO } from "../cli/io.js";
 import { diagnostic, isOcpError, OcpError, type Diagnostic } from "../core/diagnostics.js";
 import { lockWaitMs } from "./shared/option-values.js";
+import { checkStateDir } from "../core/state-dir.js";
 import {
   currentHookContext,
   findGatewayServices,
@@ -96,7 +97,7 @@ const HOOK_EXIT: Record<string, ExitCode> = {
 
 export async function hookInstallCommand(options: HookInstallOptions, io: CommandIO, deps: HookCommandDeps = {}): Promise<void> {
   await reportingErrors(io, "hook install", async () => {
-    const ctx = contextFor(options, deps);
+    const ctx = await contextFor(options, deps);
     const selector = selectorFrom(options);
     const mechanism = mechanismFrom(options.mechanism);
     const packageRoot = await (deps.resolvePackageRoot ?? defaultPackageRoot)(options.dir, selector, ctx);
@@ -225,7 +226,7 @@ function renderPending(io: CommandIO, pending: ShownCommand[]): void {
 
 export async function hookUninstallCommand(options: HookUninstallOptions, io: CommandIO, deps: HookCommandDeps = {}): Promise<void> {
   await reportingErrors(io, "hook uninstall", async () => {
-    const ctx = contextFor(options, deps);
+    const ctx = await contextFor(options, deps);
     const apply = options.yes === true;
     const result = await uninstallHook(ctx, { force: options.force === true, apply });
     const plan = result.plan;
@@ -285,7 +286,7 @@ function renderUndoSteps(plan: UninstallPlan): string[] {
 
 export async function hookStatusCommand(options: HookStatusOptions, io: CommandIO, deps: HookCommandDeps = {}): Promise<void> {
   await reportingErrors(io, "hook status", async () => {
-    const ctx = contextFor(options, deps);
+    const ctx = await contextFor(options, deps);
     const selector = selectorFrom(options);
     const request: { selector: ServiceSelector; target?: RepatchTarget } = { selector };
     if (options.dir !== undefined) {
@@ -356,11 +357,14 @@ export function registerHookCommand(program: Command, deps: HookCommandDeps = {}
 
 // ---------------------------------------------------------------- shared
 
-function contextFor(options: HookCommonOptions, deps: HookCommandDeps): HookContext {
+/** The hook keeps its record and wrapper in the state folder: a path that cannot be one is refused first. */
+async function contextFor(options: HookCommonOptions, deps: HookCommandDeps): Promise<HookContext> {
   const overrides: Partial<HookContext> = { ...deps.context };
   if (options.stateDir !== undefined) overrides.stateDir = options.stateDir;
   if (options.wait !== undefined) overrides.lockWaitMs = lockWaitMs(options.wait, 0);
-  return currentHookContext(overrides);
+  const ctx = currentHookContext(overrides);
+  await checkStateDir(ctx.stateDir);
+  return ctx;
 }
 
 function selectorFrom(options: { service?: string; profile?: string }): ServiceSelector {

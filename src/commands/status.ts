@@ -73,6 +73,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
     config: manifest?.config ?? null,
     fixes,
     files: inspected.files,
+    leftByRelease: inspected.leftByRelease,
     lastHook,
     gateway: {
       port: facts.port.port,
@@ -103,6 +104,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
     io.out(`openclaw-patch status: ${install.realRoot}`);
     io.out(`  OpenClaw ${install.version}; found by ${target.foundBy.join(", ")}`);
     io.out(`  state: ${inspected.state}${manifest && inspected.state === "upgraded" ? ` (patched ${manifest.release.version}, now ${install.version}: run openclaw-patch apply)` : ""}`);
+    if (inspected.leftByRelease.length > 0) io.out(`  left by ${manifest?.release.version ?? "the previous release"}, still patched but no longer the release's code: ${inspected.leftByRelease.join(", ")}`);
     if (fixes.length) {
       io.out("  fixes:");
       for (const line of renderFixes(fixes)) io.out(line);

@@ -39,6 +39,12 @@ export interface ApplyResult {
   match?: Pick<MatchReport, "scannedFiles" | "prefilteredFiles" | "results">;
   changedFiles: string[];
   diagnostics: Diagnostic[];
+  /**
+   * After an upgrade that left the old release's patched files in place: those files. They are not
+   * the release's code, so the sites are looked for without them, and apply puts their original
+   * bytes back (when their backups are there) in the same transaction.
+   */
+  leftByRelease: string[];
 }
 
 /** Apply as one transaction; see transaction.ts for the crash guarantees. Caller holds the lock. */
@@ -48,12 +54,15 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
   const recovery = options.dryRun ? undefined : await recoverInterrupted(target);
   let manifest = await readManifest(install.installDir, install.realRoot);
   const inspected = await inspectFiles(install, manifest, true);
-  const base = { stateBefore: inspected.state, ...(recovery ? { recovery } : {}) };
+  const base = { stateBefore: inspected.state, leftByRelease: inspected.leftByRelease, ...(recovery ? { recovery } : {}) };
 
-  if (inspected.state === "upgraded" && manifest) {
-    if (!options.dryRun) await archiveManifest(install, manifest);
-    manifest = undefined;
-  }
+  // The old record stays until the transaction replaces it (kept as manifest.json.prev): a run
+  // refused or killed before then leaves the install reported as upgraded, not as unrecorded.
+  const leftBehind = inspected.state === "upgraded" && manifest ? manifest.files.filter((f) => inspected.leftByRelease.includes(f.path)) : [];
+  // The runtime the old release's patch added is still ours when it is still there as we wrote it;
+  // the new record must name it, or revert would leave it behind.
+  const runtimeLeft = inspected.state === "upgraded" ? manifest?.files.find((f) => f.path === RUNTIME_FILE && inspected.files.some((x) => x.path === f.path && x.state === "patched")) : undefined;
+  if (inspected.state === "upgraded") manifest = undefined;
   if (manifest && inspected.state === "changed" && !options.force) {
     const changed = inspected.files.filter((f) => f.state === "changed").map((f) => f.path);
     throw new OcpError(
@@ -74,8 +83,16 @@ export async function applyPatches(install: InstallHandle, options: ApplyOptions
       if (f.before) originals.set(f.path, await install.objects.get(f.before.sha256, f.path));
     }
   }
+  if (runtimeLeft) recorded.set(RUNTIME_FILE, runtimeLeft);
+  for (const f of leftBehind) {
+    // Recorded files the plan does not touch go back to their originals (buildChanges).
+    const original = f.before ? await install.objects.get(f.before.sha256, f.path).catch(() => undefined) : undefined;
+    if (original === undefined) continue;
+    recorded.set(f.path, f);
+    originals.set(f.path, original);
+  }
 
-  const report = await matchSites(install.realRoot, install.release, options.sites, originals);
+  const report = await matchSites(install.realRoot, install.release, options.sites, originals, new Set(inspected.leftByRelease));
   const diagnostics = [...report.diagnostics.filter((d) => d.severity !== "error"), ...contractDiagnostics(report.results)];
   const match = { scannedFiles: report.scannedFiles, prefilteredFiles: report.prefilteredFiles, results: report.results };
   if (diagnostics.some((d) => d.severity === "error")) return { ...base, outcome: "refused", match, changedFiles: [], diagnostics };
@@ -166,9 +183,4 @@ async function refreshStats(install: InstallHandle, manifest: Manifest): Promise
     if (st) f.after = { ...f.after, size: st.size, mtimeMs: st.mtimeMs };
   }
   await writeManifest(install.installDir, manifest);
-}
-
-async function archiveManifest(install: InstallHandle, manifest: Manifest): Promise<void> {
-  const from = path.join(install.installDir, "manifest.json");
-  await fs.rename(from, path.join(install.installDir, `manifest.${manifest.release.version}.upgraded.json`)).catch(() => undefined);
 }

@@ -18,6 +18,12 @@ export interface StateReport {
   files: FileCheck[];
   /** True when every file was judged from size and mtime alone, without hashing. */
   fromStatOnly: boolean;
+  /**
+   * On an upgraded install, the files of the old release that are still as openclaw-patch wrote
+   * them (an upgrade copied over the old tree without deleting it): ours, but no longer the release's
+   * code. Empty otherwise.
+   */
+  leftByRelease: string[];
 }
 
 export function releaseChanged(install: InstallHandle, manifest: Manifest): boolean {
@@ -34,10 +40,18 @@ export function releaseChanged(install: InstallHandle, manifest: Manifest): bool
  * before every gateway start) and hashes only files whose stat differs.
  */
 export async function inspectFiles(install: InstallHandle, manifest: Manifest | undefined, fast: boolean): Promise<StateReport> {
-  if (!manifest) return { state: "stock", files: [], fromStatOnly: true };
+  if (!manifest) return { state: "stock", files: [], fromStatOnly: true, leftByRelease: [] };
   if (releaseChanged(install, manifest)) {
     const files = await Promise.all(manifest.files.map((f) => checkFile(install.realRoot, f)));
-    if (!files.some((f) => f.state === "patched")) return { state: "upgraded", files, fromStatOnly: false };
+    // Another release's record says nothing about this release's sites: its files may still hash as
+    // patched after an upgrade that copied the new release over the old tree (the new chunks have
+    // other names), while the code the gateway now runs carries no fix. So another version is
+    // upgraded, whatever its old files say; the same version with a new stamp (a reinstall) is
+    // upgraded only when none of the recorded files is ours any more.
+    const leftByRelease = files.filter((f, i) => f.state === "patched" && manifest.files[i]!.before !== null).map((f) => f.path);
+    if (manifest.release.version !== install.version || !files.some((f) => f.state === "patched")) {
+      return { state: "upgraded", files, fromStatOnly: false, leftByRelease };
+    }
   }
   let statOnly = true;
   const files = await Promise.all(
@@ -48,7 +62,7 @@ export async function inspectFiles(install: InstallHandle, manifest: Manifest | 
       return checkFile(install.realRoot, f);
     }),
   );
-  return { state: summarize(files), files, fromStatOnly: statOnly };
+  return { state: summarize(files), files, fromStatOnly: statOnly, leftByRelease: [] };
 }
 
 function summarize(files: readonly FileCheck[]): InstallState {

@@ -37,8 +37,10 @@ export async function matchSites(
   sites: readonly SiteSpec[],
   /** Contents to use instead of the disk's (the originals, when re-applying over our own patch). */
   overrides: ReadonlyMap<string, Buffer> = new Map(),
+  /** Files that are not the release's code: an older release's, left behind by an upgrade. */
+  excluded: ReadonlySet<string> = new Set(),
 ): Promise<MatchReport> {
-  const files = listBundleFiles(root);
+  const files = listBundleFiles(root).filter((file) => !excluded.has(file));
   const hits = prefilterFiles(root, files, sites.map((s) => s.prefilter), overrides);
   const parsed = new Map<string, ParsedTarget>();
   const candidates = new Map<SiteId, SiteCandidate[]>(sites.map((s) => [s.id, []]));

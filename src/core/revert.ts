@@ -37,7 +37,10 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
   const inspected = await inspectFiles(install, manifest, false);
   const base = { stateBefore: inspected.state, ...(recovery ? { recovery } : {}), restoredFiles: [] as string[], removedFiles: [] as string[] };
   if (!manifest) return { ...base, outcome: "nothing-to-revert", diagnostics: [warning("OCP_NOT_PATCHED", "openclaw-patch has no record of patching this install", "nothing to do")] };
-  if (inspected.state === "upgraded") {
+  // On an upgraded install only the old release's files still as we wrote them are ours to restore
+  // (an upgrade that copied over the old tree leaves them); the rest are the new release's.
+  const ours = inspected.state === "upgraded" ? manifest.files.filter((f) => inspected.files.find((x) => x.path === f.path)?.state === "patched") : manifest.files;
+  if (inspected.state === "upgraded" && ours.length === 0) {
     await removeManifest(install.installDir);
     return {
       ...base,
@@ -45,7 +48,7 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
       diagnostics: [warning("OCP_UPGRADED", `the install was upgraded to ${install.version} since openclaw-patch patched ${manifest.release.version}; none of its files are ours any more`, "nothing to revert; the stale record was removed")],
     };
   }
-  const changed = inspected.files.filter((f) => f.state === "changed" || f.state === "missing").map((f) => f.path);
+  const changed = inspected.state === "upgraded" ? [] : inspected.files.filter((f) => f.state === "changed" || f.state === "missing").map((f) => f.path);
   if (changed.length > 0 && !options.force) {
     throw new OcpError(
       diagnostic("OCP_TARGET_CHANGED", `${changed.length} file(s) match neither the patched nor the original content: ${changed.join(", ")}`, "someone else changed them after openclaw-patch; run `openclaw-patch revert --force` to overwrite them with the originals anyway", { files: changed }),
@@ -53,7 +56,7 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
   }
 
   const changes: FileChange[] = [];
-  for (const f of manifest.files) {
+  for (const f of ours) {
     const file = path.join(install.realRoot, f.path);
     const current = await fs.readFile(file).catch(() => null);
     if (f.before === null) {
@@ -69,7 +72,7 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
   await commitChanges(target, "revert", changes, null);
 
   const mismatched: string[] = [];
-  for (const f of manifest.files) {
+  for (const f of ours) {
     const current = await fs.readFile(path.join(install.realRoot, f.path)).catch(() => null);
     const ok = f.before === null ? current === null : current !== null && sha256(current) === f.before.sha256;
     if (!ok) mismatched.push(f.path);
@@ -82,7 +85,10 @@ export async function revertPatches(install: InstallHandle, options: RevertOptio
     outcome: "reverted",
     restoredFiles: changes.filter((c) => c.to).map((c) => c.path),
     removedFiles: changes.filter((c) => !c.to).map((c) => c.path),
-    diagnostics: [],
+    diagnostics:
+      inspected.state === "upgraded"
+        ? [warning("OCP_UPGRADED", `the install was upgraded to ${install.version} since openclaw-patch patched ${manifest.release.version}; only the files that release left behind were ours, and they were restored`, "nothing else to revert; the record was removed", { leftByRelease: inspected.leftByRelease })]
+        : [],
   };
 }
 

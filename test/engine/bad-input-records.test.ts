@@ -169,6 +169,10 @@ describe("a state path that cannot be a folder", () => {
         assert.equal(r.json.error.code, "OCP_STATE_DIR_UNUSABLE");
         assert.match(r.json.error.remedy, /--state-dir/);
       }
+      // The hook keeps its record and wrapper there too.
+      const hook = await runCli(["hook", "install", "--mechanism", "none", "--dir", root, "--state-dir", state, "--json"]);
+      assert.equal(hook.code, 2, hook.stdout + hook.stderr);
+      assert.equal(hook.json.error.code, "OCP_STATE_DIR_UNUSABLE");
       assert.equal(await treeHash(root), tree);
       assert.deepEqual((await fs.readdir(dir)).sort(), listing, "nothing created beside it (nor the dangling link's target)");
     });
