@@ -13,6 +13,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const testRoot = path.join(root, "build", "test");
 const unitOnly = process.argv.includes("--unit");
 const erasOnly = process.argv.includes("--eras");
+// --kill-sweep runs test/safety/kill-sweep alone at every file-system call (OCP_KILL_SWEEP=full);
+// the default run keeps a sample of it.
+const killSweepOnly = process.argv.includes("--kill-sweep");
 /** The one era the default run keeps: quick to install and to start. */
 const ERA_SAMPLE = "2026.4.26";
 const filter = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -22,7 +25,10 @@ function collect(dir) {
   return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".test.js")).map((f) => path.join(dir, f)).sort();
 }
 
-const all = collect(testRoot).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+const all = collect(testRoot)
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .filter((f) => !killSweepOnly || f.includes(`${path.sep}kill-sweep.`));
+if (killSweepOnly) process.env.OCP_KILL_SWEEP = "full";
 const isGateway = (f) => f.includes(`${path.sep}gateway${path.sep}`);
 const isEras = (f) => f.includes(`${path.sep}eras${path.sep}`);
 const groups = [
@@ -37,8 +43,8 @@ const groups = [
 ];
 
 // Tools beyond Node (systemd-analyze for the hook tests, nftables for the vanished peers of the gateway
-// and era suites) come from the project's own setup script.
-if (!unitOnly) {
+// and era suites, strace for the kill tests) come from the project's own setup script.
+if (!unitOnly || killSweepOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }

@@ -2,7 +2,8 @@
 # Installs the tools the tests use beyond Node, from Debian's packages:
 # - systemd-analyze (package "systemd") checks the generated systemd drop-in;
 # - nft (package "nftables") drops a loopback peer's packets, so the live gateway tests can have a
-#   peer vanish without FIN or RST.
+#   peer vanish without FIN or RST;
+# - strace (package "strace") kills apply, revert and recovery at chosen system calls (test/safety).
 # Safe to run again: it installs only what is missing. Without a tool the tests that need it are
 # skipped and say why, not failed.
 set -eu
@@ -10,9 +11,10 @@ set -eu
 missing=""
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+command -v strace >/dev/null 2>&1 || missing="$missing strace"
 
 if [ -z "$missing" ]; then
-  echo "setup-test-tools: systemd-analyze ($(systemd-analyze --version | head -n 1)) and nft ($(nft --version)) present"
+  echo "setup-test-tools: systemd-analyze ($(systemd-analyze --version | head -n 1)), nft ($(nft --version)) and strace ($(strace -V | head -n 1)) present"
   exit 0
 fi
 
@@ -40,7 +42,7 @@ $as_root apt-get update
 # shellcheck disable=SC2086 # one word per package
 $as_root apt-get install -y --no-install-recommends $missing
 
-for tool in systemd-analyze nft; do
+for tool in systemd-analyze nft strace; do
   command -v "$tool" >/dev/null 2>&1 || {
     echo "setup-test-tools: $tool is still missing after installing$missing" >&2
     exit 1
