@@ -160,10 +160,12 @@ function kernelOnly(fromProgram: readonly SelfTestScriptCheck[], judged: readonl
 
 /**
  * The runtime reads OPENCLAW_PATCH_* at attach (and could be switched off by one); NODE_OPTIONS
- * and NODE_PATH would change what loads. None of them belong in a test of the file itself.
+ * and NODE_PATH would change what loads. None of them belong in a test of the file itself. Tracing
+ * is off: the self-test serves a loopback server through the runtime, and its lines would land in
+ * the gateway's trace file (~/.openclaw/logs) under a process id that is not the gateway's.
  */
 function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = {};
+  const clean: NodeJS.ProcessEnv = { OPENCLAW_PATCH_TRACE: "off" };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined || key.startsWith("OPENCLAW_PATCH_") || key === "NODE_OPTIONS" || key === "NODE_PATH" || key.startsWith("NODE_TEST")) continue;
     clean[key] = value;

@@ -32,8 +32,14 @@ describe("verify runs the behavioural self-test of the injected runtime", () => 
 
     const applied = await runCli(["apply", ...target, "--json"]);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    const verified = await runCli(["verify", ...target, "--node", nodeBin, "--json"]);
+    // The gateway's trace at its default place: the self-test serves through the runtime, but it is
+    // not the gateway and must write nothing there.
+    const home = path.join(dir, "home");
+    await fs.mkdir(home);
+    const traceEnv = { HOME: home, OPENCLAW_STATE_DIR: undefined, OPENCLAW_PATCH_TRACE_FILE: undefined, OPENCLAW_PATCH_TRACE: undefined };
+    const verified = await runCli(["verify", ...target, "--node", nodeBin, "--json"], traceEnv);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    await assert.rejects(fs.access(path.join(home, ".openclaw")), "the self-test wrote nothing under ~/.openclaw");
     const { selfTest } = verified.json;
     for (const check of selfTest.checks) t.diagnostic(`${check.passed ? "pass" : "FAIL"} ${check.name}: ${check.detail}${check.boundMs === null ? "" : ` (bound ${check.boundMs} ms)`}`);
     assert.equal(selfTest.status, "passed", JSON.stringify(selfTest, null, 2));
