@@ -4,6 +4,9 @@
 // The era suite (test/eras: one release of every era of the gateway code, unpatched and patched) is a
 // gateway suite too; by default it runs only ERA_SAMPLE so that CI exercises it, and --eras runs it
 // alone with every era. OCP_ERAS=2026.1.29,2026.4.5 picks the releases in either case.
+// The Windows lane (test/windows: the tool and the real gateway as win32 processes under Wine) runs
+// only with --windows, alone: it needs Wine and the Windows Node (scripts/setup-windows.sh) and takes
+// longer than the default run can afford.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +16,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const testRoot = path.join(root, "build", "test");
 const unitOnly = process.argv.includes("--unit");
 const erasOnly = process.argv.includes("--eras");
+const windowsOnly = process.argv.includes("--windows");
 /** The one era the default run keeps: quick to install and to start. */
 const ERA_SAMPLE = "2026.4.26";
 const filter = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -25,20 +29,28 @@ function collect(dir) {
 const all = collect(testRoot).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 const isGateway = (f) => f.includes(`${path.sep}gateway${path.sep}`);
 const isEras = (f) => f.includes(`${path.sep}eras${path.sep}`);
-const groups = [
-  { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f)), concurrency: 2 },
-  { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
-  {
-    name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
-    files: unitOnly ? [] : all.filter(isEras),
-    concurrency: 1,
-    env: { OCP_ERAS: process.env.OCP_ERAS || (erasOnly ? "" : ERA_SAMPLE) },
-  },
-];
+const isWindows = (f) => f.includes(`${path.sep}windows${path.sep}`);
+const groups = windowsOnly
+  ? [{ name: "Windows lane: win32 processes under Wine", files: all.filter(isWindows), concurrency: 1 }]
+  : [
+      { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f) && !isWindows(f)), concurrency: 2 },
+      { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
+      {
+        name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
+        files: unitOnly ? [] : all.filter(isEras),
+        concurrency: 1,
+        env: { OCP_ERAS: process.env.OCP_ERAS || (erasOnly ? "" : ERA_SAMPLE) },
+      },
+    ];
 
 // Tools beyond Node (systemd-analyze for the hook tests, nftables for the vanished peers of the gateway
 // and era suites) come from the project's own setup script.
-if (!unitOnly) {
+if (windowsOnly) {
+  // Wine, the Windows Node and the scratch WINEPREFIX; the tests read the versions from it again.
+  const setup = spawnSync("sh", [path.join(root, "scripts", "setup-windows.sh")], { stdio: "inherit" });
+  if (setup.status !== 0) process.stdout.write("run-tests: setup-windows.sh failed; the Windows lane will skip\n");
+}
+if (!unitOnly && !windowsOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }
