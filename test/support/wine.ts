@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -182,7 +182,8 @@ export function stopWineserver(): void {
 /** The PIDs of the wineserver of the lane's prefix (it owns the sockets of every win32 process too). */
 export function wineserverPids(): number[] {
   const l = requireLane();
-  const found = spawnSync('pgrep', ['-x', 'wineserver64'], { encoding: 'utf8', timeout: 10_000 });
+  // Debian installs it as wineserver64; the process name is the binary's (at most 15 characters).
+  const found = spawnSync('pgrep', ['-x', basename(l.wineserver).slice(0, 15)], { encoding: 'utf8', timeout: 10_000 });
   const pids = (found.stdout ?? '').split('\n').filter(Boolean).map(Number);
   return pids.filter((pid) => {
     try {
