@@ -177,6 +177,9 @@ export function stopWineserver(): void {
   if (!l) return;
   spawnSync(l.wineserver, ['-k'], { env: wineEnv({}, l), stdio: 'ignore', timeout: 60_000 });
   spawnSync(l.wineserver, ['-w'], { env: wineEnv({}, l), stdio: 'ignore', timeout: 60_000 });
+  // The next test file must not start its programs against a server still shutting down (they die
+  // with "wine client error: recvmsg: Connection reset by peer"): wait until it is gone.
+  for (let i = 0; i < 300 && wineserverPids().length > 0; i++) spawnSync('sleep', ['0.2']);
 }
 
 /** The PIDs of the wineserver of the lane's prefix (it owns the sockets of every win32 process too). */
