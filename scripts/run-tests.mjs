@@ -4,6 +4,9 @@
 // The era suite (test/eras: one release of every era of the gateway code, unpatched and patched) is a
 // gateway suite too; by default it runs only ERA_SAMPLE so that CI exercises it, and --eras runs it
 // alone with every era. OCP_ERAS=2026.1.29,2026.4.5 picks the releases in either case.
+// The Windows lane (test/windows: the tool and the real gateway as win32 processes under Wine) runs
+// whole only with --windows, alone: it needs Wine and the Windows Node (scripts/setup-windows.sh) and
+// takes longer than the default run can afford; the default run keeps WINDOWS_SAMPLE of it.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,8 +19,11 @@ const erasOnly = process.argv.includes("--eras");
 // --kill-sweep runs test/safety/kill-sweep alone at every file-system call (OCP_KILL_SWEEP=full);
 // the default run keeps a sample of it.
 const killSweepOnly = process.argv.includes("--kill-sweep");
+const windowsOnly = process.argv.includes("--windows");
 /** The one era the default run keeps: quick to install and to start. */
 const ERA_SAMPLE = "2026.4.26";
+/** The Windows lane's file the default run keeps: the apply/verify/revert roundtrip as win32. */
+const WINDOWS_SAMPLE = `${path.sep}roundtrip.test.js`;
 const filter = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 
 function collect(dir) {
@@ -31,20 +37,33 @@ const all = collect(testRoot)
 if (killSweepOnly) process.env.OCP_KILL_SWEEP = "full";
 const isGateway = (f) => f.includes(`${path.sep}gateway${path.sep}`);
 const isEras = (f) => f.includes(`${path.sep}eras${path.sep}`);
-const groups = [
-  { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f)), concurrency: 2 },
-  { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
-  {
-    name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
-    files: unitOnly ? [] : all.filter(isEras),
-    concurrency: 1,
-    env: { OCP_ERAS: process.env.OCP_ERAS || (erasOnly ? "" : ERA_SAMPLE) },
-  },
-];
+const isWindows = (f) => f.includes(`${path.sep}windows${path.sep}`);
+const groups = windowsOnly
+  ? [{ name: "Windows lane: win32 processes under Wine", files: all.filter(isWindows), concurrency: 1 }]
+  : [
+      { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f) && !isWindows(f)), concurrency: 2 },
+      { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
+      {
+        name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
+        files: unitOnly ? [] : all.filter(isEras),
+        concurrency: 1,
+        env: { OCP_ERAS: process.env.OCP_ERAS || (erasOnly ? "" : ERA_SAMPLE) },
+      },
+      {
+        name: "Windows lane sample: the roundtrip as win32 processes under Wine (npm run test:windows runs all)",
+        files: unitOnly || erasOnly ? [] : all.filter((f) => isWindows(f) && f.endsWith(WINDOWS_SAMPLE)),
+        concurrency: 1,
+      },
+    ];
 
 // Tools beyond Node (systemd-analyze for the hook tests, nftables for the vanished peers of the gateway
 // and era suites, strace for the kill tests) come from the project's own setup script.
-if (!unitOnly || killSweepOnly) {
+if (groups.some((g) => g.files.some(isWindows))) {
+  // Wine, the Windows Node and the scratch WINEPREFIX; the tests read the versions from it again.
+  const setup = spawnSync("sh", [path.join(root, "scripts", "setup-windows.sh")], { stdio: "inherit" });
+  if (setup.status !== 0) process.stdout.write("run-tests: setup-windows.sh failed; the Windows lane will skip\n");
+}
+if ((!unitOnly || killSweepOnly) && !windowsOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { diagnostic } from "../core/diagnostics.js";
-import { readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
+import { isPartialTable, PARTIAL_TABLE_CODE, readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
 import { connectionEnd, describeEnd, endIsGone, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
 import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "./self-test-script.js";
 
@@ -45,7 +45,10 @@ export async function pollKernelEnds(checkpoint: SelfTestKernelCheckpoint, optio
       table = { entries: [], source: "none", diagnostics: [diagnostic("OCP_SELF_TEST_TABLE_UNREADABLE", `Reading the TCP table failed: ${String(error)}`, "Run `openclaw-patch status` to see whether the table can be read here.")] };
     }
     const waitedMs = Math.round(performance.now() - started);
-    const failure = table.entries.length === 0 ? table.diagnostics.find((d) => d.severity === "error") : undefined;
+    // A table that cannot show closing sockets (Wine's netstat) would call every orphan gone.
+    const failure =
+      (table.entries.length === 0 ? table.diagnostics.find((d) => d.severity === "error") : undefined) ??
+      (isPartialTable(table) ? table.diagnostics.find((d) => d.code === PARTIAL_TABLE_CODE) : undefined);
     if (failure) {
       for (const end of checkpoint.ends) evidence.set(end.check, { readable: false, unreadableReason: `${failure.code}: ${failure.message}`, gone: false, lastSeen: null, waitedMs });
       return evidence;

@@ -33,11 +33,13 @@ export async function readTcpTable(options: TcpTableOptions): Promise<TcpTableRe
       // Absolute path: GUI- or service-launched shells often lack /usr/sbin on PATH.
       return readNetstatTable(run, [{ command: "/usr/sbin/netstat", args: DARWIN_NETSTAT_ARGS, optional: false }], parseDarwinNetstat, options.platform);
     case "win32":
-      return readNetstatTable(
-        run,
-        WINDOWS_NETSTAT_ARGS.map((args, i) => ({ command: "netstat", args, optional: i > 0 })),
-        parseWindowsNetstat,
-        options.platform,
+      return withListenerCheck(
+        await readNetstatTable(
+          run,
+          WINDOWS_NETSTAT_ARGS.map((args, i) => ({ command: "netstat", args, optional: i > 0, family: i === 0 ? 4 : 6 })),
+          parseWindowsNetstat,
+          options.platform,
+        ),
       );
     default:
       return {
@@ -88,6 +90,12 @@ interface NetstatRun {
   args: readonly string[];
   /** A failure of an optional run (Windows tcpv6 with IPv6 off) is a warning, not an error. */
   optional: boolean;
+  /**
+   * The address family the run asked for (`-p tcp` / `-p tcpv6`); rows of the other family are not
+   * its answer. Wine's netstat ignores `-p` and prints the IPv4 rows for tcpv6 too: kept, every
+   * row would be counted twice.
+   */
+  family?: 4 | 6;
 }
 
 async function readNetstatTable(
@@ -99,7 +107,7 @@ async function readNetstatTable(
   const entries: TcpEntry[] = [];
   const diagnostics: Diagnostic[] = [];
   const source = runs.map((r) => [r.command, ...r.args].join(" ")).join("; ");
-  for (const { command, args, optional } of runs) {
+  for (const { command, args, optional, family } of runs) {
     const commandLine = [command, ...args].join(" ");
     let result;
     try {
@@ -124,10 +132,36 @@ async function readNetstatTable(
       continue;
     }
     const parsed = parse(result.stdout);
-    entries.push(...parsed.entries);
+    entries.push(...(family === undefined ? parsed.entries : parsed.entries.filter((entry) => entry.family === family)));
     diagnostics.push(...rowDiagnostics(parsed, commandLine));
   }
   return { entries, source, diagnostics };
+}
+
+/** The warning that marks a table which shows only part of the sockets; see withListenerCheck. */
+export const PARTIAL_TABLE_CODE = "OCP_NETSTAT_PARTIAL";
+
+export function isPartialTable(table: Pick<TcpTableRead, "diagnostics">): boolean {
+  return table.diagnostics.some((d) => d.code === PARTIAL_TABLE_CODE);
+}
+
+/**
+ * Windows always has listening sockets (RPC on 135, SMB on 445, …), so `netstat -ano` with no LISTENING
+ * row at all is not Windows' full table: Wine's netstat prints only ESTABLISHED, CLOSE_WAIT and
+ * TIME_WAIT rows, IPv4 only, without the pid column. Such a table can say neither that nothing listens
+ * nor that a closing socket (FIN_WAIT_1/2, LAST_ACK, CLOSING) is gone; say so rather than count on it.
+ */
+function withListenerCheck(table: TcpTableRead): TcpTableRead {
+  if (table.diagnostics.some((d) => d.severity === "error")) return table;
+  // A localized Windows translates LISTENING (ABHÖREN, …): its rows are UNKNOWN, not missing.
+  if (table.entries.some((entry) => entry.state === "LISTEN" || entry.state === "UNKNOWN")) return table;
+  const partial = warning(
+    PARTIAL_TABLE_CODE,
+    `\`${table.source}\` listed no listening socket at all, so it shows only part of the TCP table (Wine's netstat lists only ESTABLISHED, CLOSE_WAIT and TIME_WAIT): whether the gateway listens, and closing sockets (FIN_WAIT_1, FIN_WAIT_2, LAST_ACK), cannot be seen in it.`,
+    "Run `netstat -ano` in a Windows Command Prompt, or `Get-NetTCPConnection -LocalPort <gateway port>` in PowerShell; under Wine, `ss -tan` on the host shows the whole table.",
+    { source: table.source, rows: table.entries.length },
+  );
+  return { ...table, diagnostics: [...table.diagnostics, partial] };
 }
 
 function missingNetstat(command: string, platform: NodeJS.Platform): Diagnostic {

@@ -98,11 +98,13 @@ export type FixStatus = boolean | "partial";
  *   a CLOSE_WAIT in the instant between a FIN arriving and the loop's next turn; several, or the same ones
  *   on a second look, are the real signal, which is why `trace` samples over time.
  * - zombies: gateway-side closes the peer never finished (M3); the socket fix bounds them.
+ * - table-partial: the table lists no listening socket at all (Wine's netstat), so neither "nothing
+ *   listens" nor "no zombies" can be read from it (and nothing above applies).
  * - no-listener: nothing listens on the port (and nothing above applies).
  * - healthy: none of the above. ESTABLISHED is not judged: a frozen or vanished client (M1, M2) looks
  *   exactly like a live one in the table, so "healthy" never vouches for ESTABLISHED rows.
  */
-export type VerdictCode = "gateway-stalled" | "zombies" | "no-listener" | "healthy";
+export type VerdictCode = "gateway-stalled" | "zombies" | "table-partial" | "no-listener" | "healthy";
 
 export interface Verdict {
   code: VerdictCode;
@@ -112,7 +114,7 @@ export interface Verdict {
   notes: string[];
 }
 
-export function verdict(summary: GatewaySocketSummary, options: { fixApplied: FixStatus }): Verdict {
+export function verdict(summary: GatewaySocketSummary, options: { fixApplied: FixStatus; partialTable?: boolean }): Verdict {
   const { gatewaySide, peerSide, port } = summary;
   const zombies = summary.lingeringCloses - summary.stalledCloses;
   const established = gatewaySide.ESTABLISHED;
@@ -137,7 +139,7 @@ export function verdict(summary: GatewaySocketSummary, options: { fixApplied: Fi
     );
   }
   if (gatewaySide.TIME_WAIT > 0) notes.push(`${gatewaySide.TIME_WAIT} TIME_WAIT: normal after a close; they expire on their own.`);
-  const noListener = summary.listening === 0;
+  const noListener = summary.listening === 0 && options.partialTable !== true;
   if (noListener && (summary.stalledCloses > 0 || zombies > 0)) notes.push(`Nothing is listening on port ${port}: the gateway has stopped or moved.`);
 
   if (summary.stalledCloses > 0) {
@@ -149,6 +151,13 @@ export function verdict(summary: GatewaySocketSummary, options: { fixApplied: Fi
   }
   if (zombies > 0) {
     return { code: "zombies", line: `${zombies} zombie ${zombies === 1 ? "socket" : "sockets"}: peers stopped answering; ${fixPhrase(options.fixApplied)}`, notes };
+  }
+  if (options.partialTable === true) {
+    return {
+      code: "table-partial",
+      line: `${established} established on port ${port}; this table shows no listening or closing (FIN_WAIT/LAST_ACK) sockets, so listeners and zombies cannot be counted`,
+      notes,
+    };
   }
   if (noListener) return { code: "no-listener", line: `no gateway listening on port ${port}`, notes };
   return { code: "healthy", line: `healthy: ${established} established, 0 zombies`, notes };

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import type { InstallState } from "../core/install-state.js";
-import { readTcpTable } from "../sockets/read-table.js";
+import { isPartialTable, readTcpTable } from "../sockets/read-table.js";
 import type { RunCommand } from "../sockets/run-command.js";
 import { summarizeGatewaySockets, verdict, type FixStatus, type GatewaySocketSummary, type Verdict } from "../sockets/summary.js";
 import { processRefs, type ProcessRef } from "./process-names.js";
@@ -58,7 +58,7 @@ export async function readGatewaySockets(input: SocketReportInput): Promise<Gate
     summary,
     gatewayProcesses: processRefs(summary.gatewayPids, table.entries, names),
     peerProcesses: processRefs(summary.peerPids, table.entries, names),
-    verdict: verdict(summary, { fixApplied: input.fixApplied }),
+    verdict: verdict(summary, { fixApplied: input.fixApplied, partialTable: isPartialTable(table) }),
     fixApplied: input.fixApplied,
     diagnostics: table.diagnostics,
   };

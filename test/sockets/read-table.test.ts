@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readTcpTable } from "../../src/sockets/read-table.js";
+import { isPartialTable, readTcpTable } from "../../src/sockets/read-table.js";
 import type { CommandResult, RunCommand } from "../../src/sockets/run-command.js";
 import { fixtureText } from "./fixtures.js";
 
@@ -101,4 +101,26 @@ test("Linux without a readable /proc/net and other platforms give diagnostics", 
   const bsd = await readTcpTable({ platform: "freebsd", run });
   assert.deepEqual(bsd.diagnostics.map((d) => d.code), ["OCP_TCP_TABLE_UNSUPPORTED"]);
   assert.deepEqual(run.calls, []);
+});
+
+test("Wine's netstat ignores -p: the IPv4 rows it prints again for tcpv6 are not counted twice", async () => {
+  // Captured from Wine 8.0: the same text for -p tcp and -p tcpv6.
+  const wine = fixtureText("windows/wine-8.0-ano.txt");
+  const run = fakeRun({ "netstat -ano -p tcp": ok(wine), "netstat -ano -p tcpv6": ok(wine) });
+  const table = await readTcpTable({ platform: "win32", run });
+  assert.equal(table.entries.length, 6);
+  assert.ok(table.entries.every((entry) => entry.family === 4));
+});
+
+test("a Windows table with no listening socket at all is marked partial (Wine's netstat), a full one is not", async () => {
+  const wine = fixtureText("windows/wine-8.0-ano.txt");
+  const partial = await readTcpTable({ platform: "win32", run: fakeRun({ "netstat -ano -p tcp": ok(wine), "netstat -ano -p tcpv6": ok(wine) }) });
+  assert.deepEqual(partial.diagnostics.map((d) => [d.code, d.severity]), [["OCP_NETSTAT_PARTIAL", "warning"]]);
+  assert.ok(isPartialTable(partial));
+  assert.match(partial.diagnostics[0]?.remedy ?? "", /Get-NetTCPConnection/);
+  const full = await readTcpTable({
+    platform: "win32",
+    run: fakeRun({ "netstat -ano -p tcp": ok(fixtureText("windows/zombies-tcp.txt")), "netstat -ano -p tcpv6": ok(fixtureText("windows/zombies-tcpv6.txt")) }),
+  });
+  assert.equal(isPartialTable(full), false);
 });

@@ -113,3 +113,16 @@ test("the tables say which rows no process holds: Linux inode 0, Windows pid 0",
   const windows = parseWindowsNetstat("  TCP    127.0.0.1:18789        127.0.0.1:53190        FIN_WAIT_2      0\n  TCP    127.0.0.1:18789        127.0.0.1:53191        FIN_WAIT_2      4242\n").entries;
   assert.deepEqual(windows.map((entry) => [entry.detached, entry.pid]), [[true, undefined], [undefined, 4242]]);
 });
+
+test("a partial table (no listening rows: Wine's netstat) claims neither 'nothing listens' nor 'healthy'", () => {
+  const summary = summarizeGatewaySockets(parseWindowsNetstat(fixtureText("windows/wine-8.0-ano.txt")).entries, { port: PORT });
+  assert.equal(summary.listening, 0);
+  const partial = verdict(summary, { fixApplied: false, partialTable: true });
+  // The gateway-side CLOSE_WAIT is visible even there, and is what the verdict is about.
+  assert.equal(partial.code, "gateway-stalled");
+  const established = summarizeGatewaySockets([row("ESTABLISHED", "gateway")], { port: PORT });
+  const result = verdict(established, { fixApplied: false, partialTable: true });
+  assert.equal(result.code, "table-partial");
+  assert.match(result.line, /^1 established on port 18789; this table shows no listening or closing/);
+  assert.equal(verdict(established, { fixApplied: false }).code, "no-listener");
+});
