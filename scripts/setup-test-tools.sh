@@ -23,24 +23,8 @@ if [ "$(uname -s)" != "Linux" ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-test-tools: no apt-get; install$missing by hand" >&2
-  exit 1
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-  as_root=""
-elif command -v sudo >/dev/null 2>&1; then
-  as_root="sudo"
-else
-  echo "setup-test-tools: need root (or sudo) to run apt-get" >&2
-  exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$as_root apt-get update
 # shellcheck disable=SC2086 # one word per package
-$as_root apt-get install -y --no-install-recommends $missing
+sh "$(dirname "$0")/apt-install.sh" setup-test-tools $missing
 
 for tool in systemd-analyze nft strace; do
   command -v "$tool" >/dev/null 2>&1 || {

@@ -43,21 +43,7 @@ find_wineserver() {
 }
 
 if ! find_wine >/dev/null || ! find_wineserver >/dev/null; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup-windows: no apt-get; install wine64 by hand" >&2
-    exit 1
-  fi
-  if [ "$(id -u)" -eq 0 ]; then
-    as_root=""
-  elif command -v sudo >/dev/null 2>&1; then
-    as_root="sudo"
-  else
-    echo "setup-windows: need root (or sudo) to run apt-get install wine64" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $as_root apt-get update
-  $as_root apt-get install -y --no-install-recommends wine64
+  sh "$(dirname "$0")/apt-install.sh" setup-windows wine64
 fi
 WINE="$(find_wine)" || { echo "setup-windows: wine64 is still missing after installing it" >&2; exit 1; }
 WINESERVER="$(find_wineserver)" || { echo "setup-windows: wineserver is still missing after installing wine64" >&2; exit 1; }

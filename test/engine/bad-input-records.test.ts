@@ -1,8 +1,8 @@
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { makeScratch, scratchCopy, treeHash } from "../support/packages.js";
+import { scratchFolders, scratchCopy, treeHash } from "../support/packages.js";
 import { runCli } from "../support/cli.js";
 
 /**
@@ -11,16 +11,7 @@ import { runCli } from "../support/cli.js";
  */
 const RELEASE = "2026.2.1";
 
-const scratches: string[] = [];
-after(async () => {
-  for (const dir of scratches) await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(label: string): Promise<string> {
-  const dir = await makeScratch(label);
-  scratches.push(dir);
-  return dir;
-}
+const scratch = scratchFolders();
 
 async function exists(file: string): Promise<boolean> {
   return fs.lstat(file).then(() => true, () => false);

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { freshGatewayCopy, nodeVersionForGateway, REPORTED_GATEWAY_VERSION } from "../support/gateway-install.js";
 import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
-import { makeScratch, scratchCopy } from "../support/packages.js";
+import { scratchFolders, scratchCopy } from "../support/packages.js";
 
 const TEST_TIMEOUT_MS = 20 * 60_000;
-const scratches: string[] = [];
-after(async () => {
-  for (const dir of scratches) await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(label: string): Promise<string> {
-  const dir = await makeScratch(label);
-  scratches.push(dir);
-  return dir;
-}
+const scratch = scratchFolders();
 
 describe("verify runs the behavioural self-test of the injected runtime", () => {
   test(`an install with its dependencies: passes under the gateway's own Node (${REPORTED_GATEWAY_VERSION}, Node ${nodeVersionForGateway(REPORTED_GATEWAY_VERSION)})`, { timeout: TEST_TIMEOUT_MS }, async (t) => {

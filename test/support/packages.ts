@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { after } from "node:test";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -111,4 +112,17 @@ export async function pristineTreeHash(version: string): Promise<string> {
 
 export async function makeScratch(label: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `ocp-${label}-`));
+}
+
+/** A scratch-folder maker for one test file: every folder it makes is removed when the file's tests end. */
+export function scratchFolders(): (label: string) => Promise<string> {
+  const made: string[] = [];
+  after(async () => {
+    for (const dir of made) await fs.rm(dir, { recursive: true, force: true });
+  });
+  return async (label) => {
+    const dir = await makeScratch(label);
+    made.push(dir);
+    return dir;
+  };
 }
