@@ -66,17 +66,17 @@ function validateManifest(value: unknown, file: string, root: string): Manifest 
   if (m.schema !== 1) throw corrupt(file, "unknown schema");
   const problem = manifestShapeProblem(m as Record<string, unknown>);
   if (problem !== undefined) throw corrupt(file, problem);
-  if (typeof m.root !== "string" || !m.release || !Array.isArray(m.files) || !m.releaseStamp) throw corrupt(file, "missing fields");
-  for (const f of m.files) {
-    if (!f || typeof f.path !== "string" || !f.after || typeof f.after.sha256 !== "string") throw corrupt(file, "malformed file entry");
+  // The shape is checked in full above; what remains is where its paths lead.
+  const record = m as Manifest;
+  for (const f of record.files) {
     if (!isInsidePackage(f.path)) {
       throw new OcpError(
         diagnostic("OCP_MANIFEST_UNSAFE", `the install record ${file} names a path outside the package: ${JSON.stringify(f.path)}`, "openclaw-patch never writes outside the package and its state folder; remove the record (it was not written by openclaw-patch) and reinstall OpenClaw if its files look changed", { manifest: file, path: f.path, root }),
       );
     }
   }
-  if (!isInsidePackage(m.releaseStamp.file)) throw corrupt(file, "release stamp outside the package");
-  return m as Manifest;
+  if (!isInsidePackage(record.releaseStamp.file)) throw corrupt(file, "release stamp outside the package");
+  return record;
 }
 
 /** A manifest path must be relative, normalised and stay under the package root. */
