@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { isOcpError } from "./core/diagnostics.js";
-import { filesystemFailure } from "./core/filesystem-failure.js";
 import { TOOL_VERSION } from "./core/tool-version.js";
 import { EXIT, ExitError } from "./cli/exit-codes.js";
-import { exitCodeFor } from "./cli/error-exit.js";
-import { processIO, printJson, renderDiagnostic } from "./cli/io.js";
+import { processIO } from "./cli/io.js";
+import { reportFailure } from "./cli/report-failure.js";
 import { CONFIG_OPTIONS } from "./commands/shared/config.js";
 
 /** Commands are loaded on use, so `apply --if-needed` never pays for the parser when nothing changed. */
@@ -82,17 +80,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ExitError) return error.exitCode;
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const coded = isOcpError(error) ? error : filesystemFailure(error);
-    if (coded !== undefined) {
-      const all = [coded.diagnostic, ...coded.extra];
-      if (json) printJson(io, { error: coded.diagnostic, diagnostics: all });
-      else for (const d of all) io.err(renderDiagnostic(d));
-      return exitCodeFor(coded.diagnostic.code);
-    }
-    const message = (error as Error)?.stack ?? String(error);
-    if (json) printJson(io, { error: { code: "OCP_INTERNAL", severity: "error", message, remedy: "this is a bug in openclaw-patch; please report it with this output" } });
-    else io.err(`internal error: ${message}\n  remedy: this is a bug in openclaw-patch; please report it with this output`);
-    return EXIT.internal;
+    return reportFailure(io, error);
   }
 }
 

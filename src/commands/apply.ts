@@ -40,7 +40,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   const diagnostics = [...target.diagnostics.filter((d) => d.severity !== "info"), ...result.diagnostics];
   if (io.json) printJson(io, applyJson(target.install.realRoot, target.install.version, result, diagnostics));
   else renderApply(io, target.install.realRoot, target.install.version, result, diagnostics);
-  if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code ?? ""));
+  if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code));
 }
 
 /** The no-change check first (no parser loaded), then the engine; the caller holds the lock. */
