@@ -6,7 +6,8 @@ import { codedFailure, reportFailure } from "../cli/report-failure.js";
 import { EXIT, ExitError, type ExitCode } from "../cli/exit-codes.js";
 import { printJson, processIO, renderDiagnostic, type CommandIO } from "../cli/io.js";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
-import { lockWaitMs } from "./shared/option-values.js";
+import { parseOptions } from "./shared/option-schema.js";
+import { HOOK_OPTIONS } from "./shared/option-tables.js";
 import { checkStateDir } from "../core/state-dir.js";
 import {
   currentHookContext,
@@ -14,7 +15,6 @@ import {
   hookStatus,
   HOOK_MECHANISMS,
   installHook,
-  isHookMechanism,
   nodeInArguments,
   packageRootInArguments,
   repatchDisplay,
@@ -341,7 +341,8 @@ export function registerHookCommand(program: Command, deps: HookCommandDeps = {}
 async function contextFor(options: HookCommonOptions, deps: HookCommandDeps): Promise<HookContext> {
   const overrides: Partial<HookContext> = { ...deps.context };
   if (options.stateDir !== undefined) overrides.stateDir = options.stateDir;
-  if (options.wait !== undefined) overrides.lockWaitMs = lockWaitMs(options.wait, 0);
+  const { wait } = parseOptions(HOOK_OPTIONS, options);
+  if (wait !== undefined) overrides.lockWaitMs = wait;
   const ctx = currentHookContext(overrides);
   await checkStateDir(ctx.stateDir);
   return ctx;
@@ -355,13 +356,8 @@ function selectorFrom(options: { service?: string; profile?: string }): ServiceS
 }
 
 function mechanismFrom(value: string | undefined): HookMechanism | undefined {
-  if (value === undefined || value === "auto") return undefined;
-  if (isHookMechanism(value)) return value;
-  throw badOption(`unknown --mechanism ${value}; use one of auto, ${HOOK_MECHANISMS.join(", ")}`);
-}
-
-function badOption(message: string): OcpError {
-  return new OcpError(diagnostic("OCP_HOOK_BAD_OPTION", message, "see `openclaw-patch hook --help`"));
+  const { mechanism } = parseOptions(HOOK_OPTIONS, { mechanism: value });
+  return mechanism === "auto" ? undefined : mechanism;
 }
 
 /** build/src/commands/hook.js → build/src/cli.js */
