@@ -1,5 +1,4 @@
 import fs from "node:fs/promises";
-import path from "node:path";
 import { withInstallLock } from "../core/lock.js";
 import { writeFileDurably } from "../core/fs-safe.js";
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
@@ -18,6 +17,7 @@ import { parseOptions, type RawOptions } from "./shared/option-schema.js";
 import { APPLY_OPTIONS } from "./shared/option-tables.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
+import { installFile } from "../core/state-layout.js";
 
 export type ApplyCommandOptions = TargetOptions & RawOptions<typeof APPLY_OPTIONS>;
 
@@ -157,7 +157,7 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
     note = { at: note.at, outcome: "failed", diagnostic: d };
     io.err(`openclaw-patch: warning: the re-patch did not run; the gateway starts unpatched. ${renderDiagnostic(d)}`);
   }
-  if (installDir) await writeFileDurably(path.join(installDir, "last-hook.json"), JSON.stringify(note, null, 2), { mode: 0o600 }).catch(() => undefined);
+  if (installDir) await writeFileDurably(installFile(installDir, "lastHook"), JSON.stringify(note, null, 2), { mode: 0o600 }).catch(() => undefined);
   // Only an OpenClaw install has a gateway whose trace this line belongs in: a wrong --dir (not
   // OpenClaw, missing) must leave ~/.openclaw alone, as it leaves the state folder alone.
   if (installDir && note.outcome !== "unchanged") await recordInTrace(note);

@@ -1,8 +1,8 @@
 import { readManifest } from "../core/manifest.js";
 import { inspectFiles } from "../core/install-state.js";
+import { installFile } from "../core/state-layout.js";
 import fs from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import type { RunCommand } from "../sockets/run-command.js";
@@ -51,7 +51,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
   const { install } = target;
   const manifest = await readManifest(install.installDir, install.realRoot);
   const inspected = await inspectFiles(install, manifest, false);
-  const lastHook = await fs.readFile(path.join(install.installDir, "last-hook.json"), "utf8").then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
+  const lastHook = await fs.readFile(installFile(install.installDir, "lastHook"), "utf8").then((t) => JSON.parse(t) as Record<string, unknown>, () => null);
   const fixes = manifest && inspected.state === "patched" ? manifest.fixes : [];
   const facts = await gatewayFacts({
     realRoot: install.realRoot,

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic, type Diagnostic } from "./diagnostics.js";
-import type { InstallHandle } from "./install.js";
+import type { InstallHandle } from "./open-install.js";
 import { inspectFiles, type InstallState } from "./install-state.js";
 import { readManifest, writeManifest, type Manifest, type ManifestFile } from "./manifest.js";
 import { contractDiagnostics, matchSites } from "./match.js";

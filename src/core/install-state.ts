@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { sha256 } from "./hash.js";
-import type { InstallHandle } from "./install.js";
+import type { InstallHandle } from "./open-install.js";
 import type { Manifest, ManifestFile } from "./manifest.js";
 
 export type InstallState = "stock" | "patched" | "partly-patched" | "changed" | "upgraded";

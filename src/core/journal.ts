@@ -3,6 +3,7 @@ import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { readTextIfExists } from "./read-text.js";
 import { TEMP_FILE_PATTERN } from "./fs-safe.js";
+import { INSTALL_FILES } from "./state-layout.js";
 import { isInsidePackage, writeJsonDurably, type Manifest } from "./manifest.js";
 
 /**
@@ -46,7 +47,7 @@ export interface Journal {
   manifestStaged?: string | null;
 }
 
-export const JOURNAL_FILE = "journal.json";
+export const JOURNAL_FILE = INSTALL_FILES.journal;
 
 export async function readJournal(installDir: string): Promise<Journal | undefined> {
   const file = path.join(installDir, JOURNAL_FILE);

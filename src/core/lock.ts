@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fail } from "./diagnostics.js";
 import { processAlive } from "./process-alive.js";
+import { stateLockFile } from "./state-layout.js";
 
 export interface LockOptions {
   /** How long to wait for another run to finish; 0 means fail at once. */
@@ -17,8 +18,6 @@ interface LockOwner {
   startedAt: string;
   command: string;
 }
-
-const LOCK_FILE = "openclaw-patch.lock";
 
 /**
  * One lock per state folder, shared by apply, revert and the upgrade hook, so that a hook run
@@ -66,7 +65,7 @@ export async function withInstallLock<T>(stateDir: string, realRoot: string, com
 
 export async function acquireLock(stateDir: string, command: string, options: LockOptions): Promise<() => Promise<void>> {
   await fs.mkdir(stateDir, { recursive: true });
-  return acquireLockFile(path.join(stateDir, LOCK_FILE), command, options);
+  return acquireLockFile(stateLockFile(stateDir), command, options);
 }
 
 async function acquireLockFile(file: string, command: string, options: LockOptions): Promise<() => Promise<void>> {

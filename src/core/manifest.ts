@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { manifestShapeProblem } from "./manifest-shape.js";
+import { INSTALL_FILES } from "./state-layout.js";
 import { readTextIfExists } from "./read-text.js";
 import { renameWithRetry, syncFolder, tempPathFor, writeFileDurably, writeTempBeside } from "./fs-safe.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
@@ -38,7 +39,7 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
-export const MANIFEST_FILE = "manifest.json";
+export const MANIFEST_FILE = INSTALL_FILES.manifest;
 
 export async function readManifest(installDir: string, root: string): Promise<Manifest | undefined> {
   const file = path.join(installDir, MANIFEST_FILE);

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OcpError, diagnostic, isOcpError, warning, type Diagnostic } from "./diagnostics.js";
-import type { InstallHandle } from "./install.js";
+import type { InstallHandle } from "./open-install.js";
 import { inspectFiles, type InstallState } from "./install-state.js";
 import { readManifest, removeManifest } from "./manifest.js";
 import { setRecordAside } from "./record-aside.js";

@@ -1,4 +1,4 @@
-import type { InstallHandle } from "./install.js";
+import type { InstallHandle } from "./open-install.js";
 import { inspectFiles } from "./install-state.js";
 import { readManifest, type Manifest } from "./manifest.js";
 import { journalExists } from "./journal.js";

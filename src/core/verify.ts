@@ -3,7 +3,7 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
-import type { InstallHandle } from "./install.js";
+import type { InstallHandle } from "./open-install.js";
 import { inspectFiles, type InstallState } from "./install-state.js";
 import { readManifest } from "./manifest.js";
 import { tryParseModule } from "./parse.js";

@@ -1,9 +1,9 @@
 import fs from "node:fs/promises";
-import path from "node:path";
 import { DEFAULT_RUNTIME_CONFIG, DURATION_SETTINGS, type DurationSetting, type RuntimeConfig } from "../../runtime/contract.js";
 import { parseSwitch } from "../../runtime/config.js";
 import { fail } from "../../core/diagnostics.js";
 import { writeFileDurably } from "../../core/fs-safe.js";
+import { installFile } from "../../core/state-layout.js";
 import { milliseconds, type OptionParser, type OptionSpec, type OptionTable, type OptionValues, type RawOptions } from "./option-schema.js";
 
 const FLAG_TO_KEY: [ConfigFlag, DurationSetting, string][] = [
@@ -39,7 +39,6 @@ function onOff(raw: string, flag: string): boolean {
   return value;
 }
 
-const SETTINGS_FILE = "settings.json";
 
 /**
  * Runtime settings chosen at apply time live beside the install's record, so a later apply (the
@@ -64,12 +63,12 @@ export async function resolveConfig(installDir: string, values: ConfigValues): P
 
 export async function saveConfig(installDir: string, config: RuntimeConfig): Promise<void> {
   await fs.mkdir(installDir, { recursive: true });
-  await writeFileDurably(path.join(installDir, SETTINGS_FILE), JSON.stringify(config, null, 2), { mode: 0o600 });
+  await writeFileDurably(installFile(installDir, "settings"), JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
 async function readSaved(installDir: string): Promise<Partial<RuntimeConfig>> {
   try {
-    const value = JSON.parse(await fs.readFile(path.join(installDir, SETTINGS_FILE), "utf8")) as Record<string, unknown>;
+    const value = JSON.parse(await fs.readFile(installFile(installDir, "settings"), "utf8")) as Record<string, unknown>;
     const out: Partial<RuntimeConfig> = {};
     for (const key of DURATION_SETTINGS) {
       const v = value[key];

@@ -1,7 +1,7 @@
 import os from "node:os";
 import { diagnostic, OcpError, type Diagnostic } from "../../core/diagnostics.js";
 import { checkStateDir, resolveStateDir } from "../../core/state-dir.js";
-import { openInstall, type InstallHandle } from "../../core/install.js";
+import { openInstall, type InstallHandle } from "../../core/open-install.js";
 import { locateDir } from "../../locate/locate-dir.js";
 import { parseOptions } from "./option-schema.js";
 import { TARGET_OPTIONS } from "./option-tables.js";

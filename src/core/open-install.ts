@@ -1,10 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { sha256 } from "./hash.js";
 import { ObjectStore } from "./objects.js";
 import { fail } from "./diagnostics.js";
 import { parseRelease, type ReleaseVersion } from "./release.js";
 import { readRelease } from "../locate/release.js";
+import { installDirOf, objectsDirOf } from "./state-layout.js";
 
 /** An install opened for an operation: where it is, what release, where its record lives. */
 export interface InstallHandle {
@@ -32,7 +32,6 @@ export async function openInstall(root: string, stateDir: string): Promise<Insta
   const hasBuildInfo = await fs.access(path.join(realRoot, "dist", "build-info.json")).then(() => true, () => false);
   const stampFile = hasBuildInfo ? "dist/build-info.json" : "package.json";
   const st = await fs.stat(path.join(realRoot, stampFile));
-  const installDir = path.join(stateDir, "installs", sha256(realRoot).slice(0, 16));
   return {
     root,
     realRoot,
@@ -40,8 +39,8 @@ export async function openInstall(root: string, stateDir: string): Promise<Insta
     versionSource: facts.versionSource ?? "package.json",
     release,
     stateDir,
-    installDir,
-    objects: new ObjectStore(path.join(stateDir, "objects")),
+    installDir: installDirOf(stateDir, realRoot),
+    objects: new ObjectStore(objectsDirOf(stateDir)),
     stamp: { file: stampFile, size: st.size, mtimeMs: st.mtimeMs },
   };
 }
