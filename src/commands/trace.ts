@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
-import { rotatedTracePaths, traceFilePath } from "../runtime/trace-file.js";
+import { rotatedTracePaths, traceFilePath } from "../runtime/tracing/file.js";
 import { EventDescriber } from "../trace/describe-event.js";
 import { TraceFollower } from "../trace/follow.js";
 import { readRotatedRecords, readTrace } from "../trace/read-trace.js";

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { CONNECT_REQUEST_ID, connectRequest, parseGatewayMessage } from "./connect-request.js";
-import { encodeClientFrame, OPCODE, ServerFrameReader, type Frame } from "./ws-frames.js";
+import { encodeClientFrame, OPCODE, ServerFrameReader, type Frame } from "../wire/ws-frames.js";
 import { upgradeToWebSocket } from "./ws-upgrade.js";
 
 /** What the probe saw from the gateway once it went silent; times are performance.now(). */

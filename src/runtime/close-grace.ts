@@ -1,10 +1,10 @@
-import { callSafely, neverThrows } from "./hook-safety.js";
+import { callSafely, neverThrows } from "./callback-safety.js";
 import { routeMethodCalls, type AnyFunction } from "./method-wrap.js";
-import { guardedSocketOf, type GuardedSocket } from "./socket-guard.js";
-import { closeCalled } from "./socket-trace.js";
+import { guardedSocketOf, type GuardedSocket } from "./guarded-socket.js";
+import { closeCalled } from "./tracing/socket-trace.js";
 import { terminateByFix } from "./terminate.js";
 import { startTimeout } from "./timers.js";
-import { tracingActive } from "./trace.js";
+import { tracingActive } from "./tracing/events.js";
 
 /**
  * ws waits 30 s for a close handshake the peer may never answer (a frozen or non-reading peer),

@@ -3,8 +3,9 @@
  *
  * Patched chunks load the runtime file (copied by apply to `openclaw-patch-runtime.mjs` at the package root)
  * with `createRequire(import.meta.url)`, call `attach(options)` once per chunk, and then call
- * the returned hooks. Every hook must be safe to call with any arguments and must never throw:
- * a failure inside a hook leaves the gateway's original behaviour in place.
+ * the returned gateway callbacks. Every callback must be safe to call with any arguments and must
+ * never throw: a failure inside one leaves the gateway's original behaviour in place. (These are not
+ * the upgrade hook of src/hook, which re-applies the patch after an OpenClaw upgrade.)
  *
  * This file holds types only, so that the core (which generates the call sites) and the runtime
  * (which implements them) share one definition.
@@ -89,11 +90,11 @@ export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
 };
 
 /**
- * Hooks called from patched chunks. Arguments are the chunk's own objects:
+ * Gateway callbacks: the calls patched chunks make into the runtime. Arguments are the chunk's own objects:
  * `wss` a ws WebSocketServer, `socket` a ws WebSocket, `rawSocket` a net.Socket,
  * `req` an http.IncomingMessage, `httpServer` an http(s).Server.
  */
-export interface RuntimeHooks {
+export interface GatewayCallbacks {
   /** Right after `new WebSocketServer(...)` of the gateway or the canvas live-reload server. */
   guardServer(wss: unknown, kind: ServerKind): void;
   /** First statement of the gateway's `wss.on("connection", (socket, upgradeReq) => …)` callback. */
@@ -118,5 +119,5 @@ export interface RuntimeHooks {
 }
 
 export interface RuntimeModule {
-  attach(options: AttachOptions): RuntimeHooks;
+  attach(options: AttachOptions): GatewayCallbacks;
 }

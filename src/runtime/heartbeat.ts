@@ -1,8 +1,9 @@
-import { pongWatchOf, type GuardedSocket } from "./socket-guard.js";
-import { callSafely } from "./hook-safety.js";
+import { callSafely } from "./callback-safety.js";
+import type { GuardedSocket } from "./guarded-socket.js";
+import { pongWatchOf } from "./ping-tracking.js";
 
 /**
- * One heartbeat round over a group. A socket with an open pong window is left alone: its deadline
+ * One heartbeat round over a group (the group's interval runs it: see SocketGroup). A socket with an open pong window is left alone: its deadline
  * timer decides its fate, and stacking pings would not make a silent peer answer faster.
  */
 export function heartbeatRound(members: Iterable<GuardedSocket>, heartbeatMs: number): void {

@@ -1,7 +1,12 @@
+import type { RuntimeConfig } from "./contract.js";
+import { neverThrows } from "./callback-safety.js";
+import { guardedSocketOf, type GuardedSocket } from "./guarded-socket.js";
 import { routeMethodCalls, type AnyFunction } from "./method-wrap.js";
-import { neverThrows } from "./hook-safety.js";
-import { guardedSocketOf, pongWatchOf, type GuardedSocket } from "./socket-guard.js";
-import { WS_OPEN } from "./ws-shapes.js";
+import { PongWatch } from "./pong-watch.js";
+import { processStallDetector } from "./stall-detector.js";
+import { terminateByFix } from "./terminate.js";
+import { emit } from "./tracing/events.js";
+import { WS_OPEN, type WsSocketLike } from "./ws-shapes.js";
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
 type FlushCallback = (error?: unknown) => void;
@@ -50,9 +55,30 @@ function pingThroughGuard(originalPing: AnyFunction, receiver: unknown, args: un
     callArgs = args;
     warnOnce(
       "callback:ping tracking",
-      WARNING_CODES.hookFailed,
+      WARNING_CODES.callbackFailed,
       `openclaw-patch runtime could not track a ping; the ping is sent untracked. ${describeError(error)}`,
     );
   }
   return Reflect.apply(originalPing, receiver, callArgs);
+}
+
+/** The socket's pong watch, created (with its `pong` listener) on first use. */
+export function pongWatchOf(guarded: GuardedSocket): PongWatch {
+  if (guarded.pongWatch !== undefined) return guarded.pongWatch;
+  const watch = createPongWatch(guarded.socket, guarded.connectionId, guarded.config);
+  guarded.pongWatch = watch;
+  guarded.socket.on("pong", neverThrows("pong listener", () => watch.pongReceived()));
+  return watch;
+}
+
+function createPongWatch(socket: WsSocketLike, connectionId: number, config: RuntimeConfig): PongWatch {
+  return new PongWatch(socket, {
+    pongTimeoutMs: config.pongTimeoutMs,
+    stall: processStallDetector(config.pongTimeoutMs),
+    connectionId,
+    onMissed: (pingSource, waitedMs) => {
+      emit({ type: "heartbeatMissed", connectionId, pingSource, waitedMs });
+      terminateByFix(socket, connectionId, pingSource === "own" ? "heartbeat" : "release-ping", config.abortiveClose);
+    },
+  });
 }

@@ -1,7 +1,7 @@
-import { neverThrows } from "./hook-safety.js";
+import { neverThrows } from "./callback-safety.js";
 import type { StallDetector } from "./stall-detector.js";
 import { afterPendingIo, monotonicNow, startTimeout } from "./timers.js";
-import { emit, tracingActive, type PingSource } from "./trace.js";
+import { emit, tracingActive, type PingSource } from "./tracing/events.js";
 import { TransportIdleWatch } from "./transport-idle.js";
 import { WS_OPEN, type WsSocketLike } from "./ws-shapes.js";
 

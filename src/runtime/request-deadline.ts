@@ -1,9 +1,9 @@
 import { resetSocket } from "./abortive-close.js";
-import { neverThrows } from "./hook-safety.js";
+import { neverThrows } from "./callback-safety.js";
 import { sharedState } from "./shared-state.js";
-import { remoteAddressOf, remotePortOf } from "./socket-trace.js";
+import { remoteAddressOf, remotePortOf } from "./tracing/socket-readings.js";
 import { monotonicNow, startInterval } from "./timers.js";
-import { emit, tracingActive } from "./trace.js";
+import { emit, tracingActive } from "./tracing/events.js";
 import { readProperty } from "./ws-shapes.js";
 
 interface ListeningServer {

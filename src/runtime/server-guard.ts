@@ -1,9 +1,10 @@
 import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
-import { neverThrows } from "./hook-safety.js";
+import { neverThrows } from "./callback-safety.js";
 import { lowerHttpTimeouts } from "./http-timeouts.js";
 import { sharedState } from "./shared-state.js";
 import { boundServerClose } from "./shutdown-bound.js";
-import { SocketGroup } from "./socket-group.js";
+import { SocketGroup } from "./guarded-socket.js";
+import { heartbeatRound } from "./heartbeat.js";
 import { guardSocket } from "./socket-guard.js";
 import { clientsOf, isHttpServer, isWss, readProperty, type WssLike } from "./ws-shapes.js";
 
@@ -11,6 +12,12 @@ export interface ServerGuard {
   readonly wss: WssLike;
   readonly kind: ServerKind;
   readonly group: SocketGroup;
+}
+
+declare module "./shared-state.js" {
+  interface RuntimeState {
+    readonly servers: WeakMap<object, ServerGuard>;
+  }
 }
 
 export function serverGuardOf(wss: unknown): ServerGuard | undefined {
@@ -32,7 +39,7 @@ export function guardServer(wss: unknown, kind: ServerKind, config: RuntimeConfi
   const existing = servers.get(wss);
   if (existing !== undefined) return existing;
 
-  const guard: ServerGuard = { wss, kind, group: new SocketGroup(kind, config, fixesFor(kind, fixes)) };
+  const guard: ServerGuard = { wss, kind, group: new SocketGroup(kind, config, fixesFor(kind, fixes), heartbeatRound) };
   servers.set(wss, guard);
   // Prepended so the socket is guarded from the upgrade on, before the gateway's handler (and its
   // authentication) runs, and even if that handler throws.

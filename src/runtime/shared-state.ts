@@ -1,19 +1,19 @@
-import type { GuardedSocket } from "./socket-guard.js";
-import type { ServerGuard } from "./server-guard.js";
-import type { StallDetector } from "./stall-detector.js";
-import type { TraceSink } from "./trace.js";
-import type { ProcessTracer } from "./tracing.js";
-
 /**
  * Process-wide state. Some releases load two copies of the patched chunk (and so call `attach`
  * twice, possibly from two copies of this file); keeping the registries on a global symbol makes
  * every copy see the same guarded servers and sockets, so nothing is guarded twice.
+ *
+ * This file imports nothing, so that every part of the runtime may read the state without a loop.
+ * A field holding a feature's own objects is declared by that feature, beside the code that fills
+ * it (`declare module "…/shared-state.js"`): `servers` in server-guard.ts, `liveSockets` in
+ * guarded-socket.ts, `stallDetector` in stall-detector.ts, `traceSinks` in tracing/events.ts and
+ * `tracer` in tracing/tracer.ts. `createState` still creates every field: another copy of the
+ * same schema reads them all.
  */
 export interface RuntimeState {
   readonly schema: typeof STATE_SCHEMA;
-  /** Where each guarded socket keeps its guard (see `socket-guard.ts`); the schema is in its name. */
+  /** Where each guarded socket keeps its guard (see `guarded-socket.ts`); the schema is in its name. */
   readonly guardKey: symbol;
-  readonly servers: WeakMap<object, ServerGuard>;
   /** Servers whose shutdown bound is armed, including servers that were never guarded. */
   readonly shutdownArmed: WeakSet<object>;
   readonly tunedHttpServers: WeakSet<object>;
@@ -27,13 +27,7 @@ export interface RuntimeState {
   resetExpiredRequests: boolean;
   /** Prototypes whose methods route through the runtime, and which of their methods do. */
   readonly routedMethods: WeakMap<object, Set<string>>;
-  readonly traceSinks: Set<TraceSink>;
   readonly warnedKeys: Set<string>;
-  /** Guarded sockets that have not emitted `close` yet; the trace summary counts them. */
-  readonly liveSockets: Set<GuardedSocket>;
-  stallDetector: StallDetector | undefined;
-  /** The file tracer of this process, started by the first attach unless tracing is off. */
-  tracer: ProcessTracer | undefined;
   nextConnectionId: number;
 }
 

@@ -1,12 +1,11 @@
 import type { RuntimeConfig, ServerKind } from "./contract.js";
-import { neverThrows } from "./hook-safety.js";
+import { neverThrows } from "./callback-safety.js";
 import { wrapInstanceMethod } from "./method-wrap.js";
 import { sharedState } from "./shared-state.js";
-import type { SocketGroup } from "./socket-group.js";
-import { guardedSocketOf } from "./socket-guard.js";
+import { guardedSocketOf, type SocketGroup } from "./guarded-socket.js";
 import { terminateByFix } from "./terminate.js";
 import { startTimeout } from "./timers.js";
-import { emit } from "./trace.js";
+import { emit } from "./tracing/events.js";
 import { WS_CLOSED, clientsOf, type WsSocketLike, type WssLike } from "./ws-shapes.js";
 
 /**

@@ -1,7 +1,13 @@
 import { sharedState } from "./shared-state.js";
 import { monotonicNow, startInterval } from "./timers.js";
-import { emit } from "./trace.js";
-import { neverThrows } from "./hook-safety.js";
+import { emit } from "./tracing/events.js";
+import { neverThrows } from "./callback-safety.js";
+
+declare module "./shared-state.js" {
+  interface RuntimeState {
+    stallDetector: StallDetector | undefined;
+  }
+}
 
 /** Sampling faster than this buys nothing and costs wake-ups in an idle gateway. */
 const MIN_SAMPLE_MS = 20;

@@ -1,6 +1,6 @@
 import { resetSocket } from "./abortive-close.js";
-import { bufferedAmountOf, writableLengthOf } from "./socket-trace.js";
-import { emit, tracingActive, type TerminateMechanism } from "./trace.js";
+import { bufferedAmountOf, writableLengthOf } from "./tracing/socket-readings.js";
+import { emit, tracingActive, type TerminateMechanism } from "./tracing/events.js";
 import { WS_CLOSED, type WsSocketLike } from "./ws-shapes.js";
 
 let terminatingByFix = false;

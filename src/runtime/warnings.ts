@@ -1,7 +1,7 @@
 import { sharedState } from "./shared-state.js";
 
 export const WARNING_CODES = {
-  hookFailed: "OCP_RUNTIME_HOOK_FAILED",
+  callbackFailed: "OCP_RUNTIME_HOOK_FAILED",
   invalidEnv: "OCP_RUNTIME_ENV_INVALID",
   traceWriteFailed: "OCP_RUNTIME_TRACE_WRITE_FAILED",
 } as const;

@@ -1,6 +1,6 @@
 /**
- * Structural views of the objects the gateway hands to the hooks. The runtime never imports `ws`:
- * it works on whatever copy the gateway bundles, so every hook argument is checked before use.
+ * Structural views of the objects the gateway hands to the gateway callbacks. The runtime never
+ * imports `ws`: it works on whatever copy the gateway bundles, so every argument is checked before use.
  */
 
 /** ws `WebSocket.OPEN` / `WebSocket.CLOSED`. */

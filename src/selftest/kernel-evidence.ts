@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { diagnostic } from "../core/diagnostics.js";
 import { isPartialTable, PARTIAL_TABLE_CODE, readTcpTable, type TcpTableRead } from "../sockets/read-table.js";
 import { connectionEnd, describeEnd, endIsGone, viewOfEnd, type SocketEndView } from "../sockets/socket-end.js";
-import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "./self-test-script.js";
+import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "./child/protocol.js";
 
 /** What the kernel's table showed of the server's end of one self-test connection. */
 export interface KernelEvidence {
@@ -16,6 +16,12 @@ export interface KernelEvidence {
   lastSeen: SocketEndView | null;
   /** From the checkpoint to the read that decided. */
   waitedMs: number;
+}
+
+/** A check of the program, judged against the kernel's table too. */
+export interface SelfTestCheck extends SelfTestScriptCheck {
+  /** The server's end in the kernel's table; absent when the check has no end to look for. */
+  kernel?: KernelEvidence;
 }
 
 export type SelfTestTableReader = (ownerPids: readonly number[]) => Promise<TcpTableRead>;
@@ -70,7 +76,7 @@ export async function pollKernelEnds(checkpoint: SelfTestKernelCheckpoint, optio
  * end has left the kernel, and a healthy one is kept only while the server's end is established
  * and held by the server's process.
  */
-export function withKernelEvidence(checks: readonly SelfTestScriptCheck[], checkpoint: SelfTestKernelCheckpoint | null, evidence: ReadonlyMap<string, KernelEvidence>): SelfTestScriptCheck[] {
+export function withKernelEvidence(checks: readonly SelfTestScriptCheck[], checkpoint: SelfTestKernelCheckpoint | null, evidence: ReadonlyMap<string, KernelEvidence>): SelfTestCheck[] {
   return checks.map((check) => {
     const end = checkpoint?.ends.find((e) => e.check === check.name);
     const seen = evidence.get(check.name);

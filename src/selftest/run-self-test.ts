@@ -1,14 +1,16 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import fs from "node:fs/promises";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { diagnostic, type Diagnostic } from "../core/diagnostics.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
-import { defaultSelfTestTableReader, pollKernelEnds, withKernelEvidence, type KernelEvidence, type SelfTestTableReader } from "./kernel-evidence.js";
-import { SELF_TEST_SCRIPT, type SelfTestKernelCheckpoint, type SelfTestScriptCheck, type SelfTestScriptInput, type SelfTestScriptOutput } from "./self-test-script.js";
+import type { SelfTestKernelCheckpoint, SelfTestScriptCheck, SelfTestScriptInput, SelfTestScriptOutput } from "./child/protocol.js";
+import { defaultSelfTestTableReader, pollKernelEnds, withKernelEvidence, type KernelEvidence, type SelfTestCheck, type SelfTestTableReader } from "./kernel-evidence.js";
+
+/** The self-test program (child/main.ts), bundled by scripts/build-runtime.mjs beside the runtime. */
+export const SELF_TEST_PROGRAM = fileURLToPath(new URL("../../runtime/openclaw-patch-self-test.mjs", import.meta.url));
 
 export interface SelfTestInput {
   packageRoot: string;
@@ -27,7 +29,7 @@ export interface SelfTestResult {
   nodeVersion: string | null;
   ws: { path: string; version: string | null } | null;
   config: SelfTestScriptInput["config"];
-  checks: SelfTestScriptCheck[];
+  checks: SelfTestCheck[];
   durationMs: number;
   diagnostics: Diagnostic[];
 }
@@ -106,37 +108,30 @@ export async function runSelfTest(input: SelfTestInput): Promise<SelfTestResult>
     checkpoint = seen;
     evidence = await pollKernelEnds(seen, { read: input.readTable ?? defaultSelfTestTableReader, graceMs: KERNEL_GRACE_MS, intervalMs: KERNEL_POLL_MS });
   };
-  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "openclaw-patch-self-test-"));
-  try {
-    const script = path.join(scratch, "self-test.mjs");
-    await fs.writeFile(script, SELF_TEST_SCRIPT);
-    const run = await runChild(input.nodeBinary, [script, JSON.stringify(scriptInput)], input.packageRoot, childEnv(input.env), onCheckpoint);
-    const output = lastJsonLine(run.stdout);
-    if (!output) {
-      const why = run.spawnError ?? `exit ${run.code ?? run.signal ?? "?"}${run.stderr ? `: ${run.stderr.trim().split("\n").slice(-6).join(" | ")}` : ""}`;
-      return result("failed", `the self-test program gave no result (${why})`, {
-        diagnostics: [diagnostic("OCP_SELF_TEST_FAILED", `The self-test with ${input.nodeBinary} gave no result (${why}).`, "check that --node names the Node binary the gateway runs on")],
-      });
-    }
-    const checks = withKernelEvidence(output.checks, checkpoint, evidence);
-    const status = output.status === "passed" && !checks.every((c) => c.passed) ? "failed" : output.status;
-    const failed = status === "failed";
-    return result(status, output.reason ?? null, {
-      nodeVersion: output.node,
-      ws: output.ws,
-      checks,
-      diagnostics: failed ? [failureDiagnostic(output, checks)] : [],
+  const run = await runChild(input.nodeBinary, [SELF_TEST_PROGRAM, JSON.stringify(scriptInput)], input.packageRoot, childEnv(input.env), onCheckpoint);
+  const output = lastJsonLine(run.stdout);
+  if (!output) {
+    const why = run.spawnError ?? `exit ${run.code ?? run.signal ?? "?"}${run.stderr ? `: ${run.stderr.trim().split("\n").slice(-6).join(" | ")}` : ""}`;
+    return result("failed", `the self-test program gave no result (${why})`, {
+      diagnostics: [diagnostic("OCP_SELF_TEST_FAILED", `The self-test with ${input.nodeBinary} gave no result (${why}).`, "check that --node names the Node binary the gateway runs on")],
     });
-  } finally {
-    await fs.rm(scratch, { recursive: true, force: true });
   }
+  const checks = withKernelEvidence(output.checks, checkpoint, evidence);
+  const status = output.status === "passed" && !checks.every((c) => c.passed) ? "failed" : output.status;
+  const failed = status === "failed";
+  return result(status, output.reason ?? null, {
+    nodeVersion: output.node,
+    ws: output.ws,
+    checks,
+    diagnostics: failed ? [failureDiagnostic(output, checks)] : [],
+  });
 }
 
 /**
  * When the process did its part and only the kernel's table objects, the runtime closed gracefully where
  * it should have reset: a different remedy from a runtime that missed its bounds.
  */
-function failureDiagnostic(output: SelfTestScriptOutput, checks: readonly SelfTestScriptCheck[]): Diagnostic {
+function failureDiagnostic(output: SelfTestScriptOutput, checks: readonly SelfTestCheck[]): Diagnostic {
   const failures = output.reason ?? checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join("; ");
   if (kernelOnly(output.checks, checks)) {
     return diagnostic(
@@ -153,7 +148,7 @@ function failureDiagnostic(output: SelfTestScriptOutput, checks: readonly SelfTe
 }
 
 /** Every failure is the kernel's table contradicting a check the process passed. */
-function kernelOnly(fromProgram: readonly SelfTestScriptCheck[], judged: readonly SelfTestScriptCheck[]): boolean {
+function kernelOnly(fromProgram: readonly SelfTestScriptCheck[], judged: readonly SelfTestCheck[]): boolean {
   const failed = judged.filter((c) => !c.passed);
   return failed.length > 0 && failed.every((c) => c.kernel?.readable === true && !c.kernel.gone && fromProgram.find((p) => p.name === c.name)?.passed === true);
 }

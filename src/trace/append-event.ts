@@ -1,5 +1,5 @@
 import os from "node:os";
-import { TRACE_ENV, appendTraceTextSync, traceFilePath, traceMaxBytes } from "../runtime/trace-file.js";
+import { TRACE_ENV, appendTraceTextSync, traceFilePath, traceMaxBytes } from "../runtime/tracing/file.js";
 
 /** An event line from outside the gateway, e.g. `{ ev: "repatch-failed", code, message }`. */
 export interface CliTraceEvent {

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { rotatedTracePaths } from "../runtime/trace-file.js";
+import { rotatedTracePaths } from "../runtime/tracing/file.js";
 import { parseTraceLine, type TraceRecord } from "./records.js";
 
 /** Bytes read per poll; a burst larger than this is read over the following polls. */

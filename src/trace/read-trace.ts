@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { fail } from "../core/diagnostics.js";
-import { rotatedTracePaths } from "../runtime/trace-file.js";
+import { rotatedTracePaths } from "../runtime/tracing/file.js";
 import { parseTraceLine, type TraceRecord } from "./records.js";
 
 export interface TraceContents {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import type { RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import type { GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 
 interface WsSocket {
   once(event: string, listener: (...args: unknown[]) => void): void;
@@ -25,7 +25,7 @@ interface WsServer {
 const FIXES = { heartbeat: true, enforceReleasePing: false, closeGrace: true, tcpKeepAlive: true, boundedShutdown: true, httpTimeouts: true };
 const CONFIG = { heartbeatMs: 30_000, pongTimeoutMs: 10_000, closeGraceMs: 2_000, keepAliveMs: 30_000, shutdownGraceMs: 2_000, headersTimeoutMs: 15_000, abortiveClose: true };
 
-async function loadHooks(runtimeFile: string): Promise<RuntimeHooks | undefined> {
+async function loadHooks(runtimeFile: string): Promise<GatewayCallbacks | undefined> {
   if (runtimeFile === "none") return undefined;
   const runtime = (await import(pathToFileURL(runtimeFile).href)) as RuntimeModule;
   return runtime.attach({ toolVersion: "bench", release: "bench", chunk: "bench", patches: ["bench"], fixes: FIXES, config: CONFIG });

@@ -14,7 +14,7 @@
 // What stays on while switched off: the stall sampler's faster tick and the minutely summary timer.
 import { readFileSync, writeFileSync } from "node:fs";
 import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
-import type { TraceSink } from "../../src/runtime/trace.js";
+import type { TraceSink } from "../../src/runtime/tracing/events.js";
 
 /** The file the handler writes after each request: `<request count> <lifecycle|off> <flush CPU, µs>`. */
 export const TRACE_SWITCH_ACK_ENV = "OCP_BENCH_TRACE_SWITCH_ACK";

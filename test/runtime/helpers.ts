@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { after, before } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
-import type { AttachOptions, FixSelection, RuntimeConfig, RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import type { AttachOptions, FixSelection, RuntimeConfig, GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
 
 export const LOOPBACK = "127.0.0.1";
@@ -151,7 +151,7 @@ export interface GatewayOptions {
 }
 
 /** A miniature gateway: HTTP server, noServer wss, and the hook call sites a patched chunk has. */
-export async function startGateway(hooks: RuntimeHooks, options: GatewayOptions = {}): Promise<Gateway> {
+export async function startGateway(hooks: GatewayCallbacks, options: GatewayOptions = {}): Promise<Gateway> {
   const http = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
   if (options.guard !== false) hooks.guardServer(wss, "gateway");

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import type { GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 import { attachOptions, captureWarnings, healthyClient, loadRuntime, sleep, startGateway, within } from "./helpers.js";
 import { readRecords, resetTracing, serveWith, tempDir, tracerIdle } from "../trace/runtime-tracing.js";
 
@@ -12,7 +12,7 @@ function fakeSocket(): object {
   return { readyState: 1, ping: () => undefined, close: () => undefined, terminate: () => undefined, on: () => undefined };
 }
 
-function emitErrorLines(hooks: RuntimeHooks, count: number, label: string): void {
+function emitErrorLines(hooks: GatewayCallbacks, count: number, label: string): void {
   const socket = fakeSocket();
   for (let index = 0; index < count; index++) hooks.errorObserved(socket, new Error(`${label} ${index} ${"x".repeat(60)}`));
 }

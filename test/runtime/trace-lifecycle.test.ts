@@ -3,7 +3,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, type AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
-import type { RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import type { GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 import { FAST_CONFIG, LOOPBACK, attachOptions, healthyClient, loadRuntime, rawPeer, sleep, startGateway, within, type Gateway } from "./helpers.js";
 import { connectionIdFor, eventsOf, recordOf, resetTracing, tempDir, waitForRecords } from "../trace/runtime-tracing.js";
 
@@ -16,7 +16,7 @@ function localPortOf(client: WebSocket): number {
 
 describe("trace: connection lifecycle lines", () => {
   let runtime: RuntimeModule;
-  let hooks: RuntimeHooks;
+  let hooks: GatewayCallbacks;
   let gateway: Gateway;
   let file: string;
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
-import type { RuntimeHooks, RuntimeModule } from "../../src/runtime/contract.js";
+import type { GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 import { LOOPBACK, attachOptions, loadRuntime, startGateway, within, type Gateway } from "./helpers.js";
 import { resetTracing, tempDir, waitForRecords } from "../trace/runtime-tracing.js";
 
@@ -38,7 +38,7 @@ function openClient(port: number): Promise<WebSocket> {
 
 describe("trace: no secrets in the file", () => {
   let runtime: RuntimeModule;
-  let hooks: RuntimeHooks;
+  let hooks: GatewayCallbacks;
   let gateway: Gateway;
   let file: string;
 
@@ -126,7 +126,7 @@ describe("trace: no secrets in the file", () => {
     const hostile = new Proxy({}, { get: () => { throw new Error("hostile"); } });
     for (const value of [undefined, null, 42, "client", hostile, { connect: hostile }, { connId: 7, connect: { role: { toString: () => "admin" }, client: "cli" } }]) {
       assert.doesNotThrow(() => hooks.clientAuthenticated?.(socket, value));
-      // A hostile socket would switch the hook off (by design, see hook-safety); a hostile client must not.
+      // A hostile socket would switch the callback off (by design, see callback-safety); a hostile client must not.
       if (value !== hostile) assert.doesNotThrow(() => hooks.clientAuthenticated?.(value, value));
     }
     hooks.clientAuthenticated?.(socket, { connect: { role: "node" } });

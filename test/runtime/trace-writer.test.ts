@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { RuntimeEvent } from "../../src/runtime/trace.js";
-import { TraceFileWriter } from "../../src/runtime/trace-writer.js";
+import type { RuntimeEvent } from "../../src/runtime/tracing/events.js";
+import { TraceFileWriter } from "../../src/runtime/tracing/writer.js";
 import { tempDir } from "../trace/runtime-tracing.js";
 
 const stall = (blockedMs: number): RuntimeEvent => ({ type: "stall", blockedMs });

@@ -10,7 +10,7 @@ import { RUNTIME_FILE } from "../../src/core/preamble.js";
 import { pollKernelEnds, withKernelEvidence, type SelfTestTableReader } from "../../src/selftest/kernel-evidence.js";
 import { renderSelfTest } from "../../src/selftest/render-self-test.js";
 import { runSelfTest } from "../../src/selftest/run-self-test.js";
-import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "../../src/selftest/self-test-script.js";
+import type { SelfTestKernelCheckpoint, SelfTestScriptCheck } from "../../src/selftest/child/protocol.js";
 import type { TcpTableRead } from "../../src/sockets/read-table.js";
 import type { TcpEntry, TcpState } from "../../src/sockets/types.js";
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeClientFrame, OPCODE, ServerFrameReader, type Frame } from '../../src/wire/ws-frames.js';
 import { dropPacketsOfPort } from './packet-drop.js';
 
 // WebSocket clients written on raw sockets, so that a test decides every byte and every read:
@@ -82,78 +83,10 @@ const FLOOD_REQUESTS = 3_000;
 /** Time for the gateway to answer the flood before the client counts as frozen. */
 const FLOOD_SETTLE_MS = 1_500;
 
-const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
-
-interface Frame {
-  fin: boolean;
-  opcode: number;
-  payload: Buffer;
-}
-
-/** Client-to-server frames must be masked (RFC 6455 §5.3). */
-function encodeFrame(opcode: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const length = payload.length;
-  const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
-  const header = Buffer.alloc(2 + lengthBytes + 4);
-  header[0] = 0x80 | opcode;
-  if (lengthBytes === 0) header[1] = 0x80 | length;
-  else if (lengthBytes === 2) {
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  const mask = randomBytes(4);
-  mask.copy(header, 2 + lengthBytes);
-  const masked = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) masked[i] = payload[i]! ^ mask[i & 3]!;
-  return Buffer.concat([header, masked]);
-}
-
 function closePayload(code: number): Buffer {
   const payload = Buffer.alloc(2);
   payload.writeUInt16BE(code, 0);
   return payload;
-}
-
-/** Incremental parser for server frames. */
-class FrameReader {
-  private pending: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const frames: Frame[] = [];
-    for (;;) {
-      const frame = this.takeFrame();
-      if (frame === undefined) return frames;
-      frames.push(frame);
-    }
-  }
-
-  private takeFrame(): Frame | undefined {
-    const buf = this.pending;
-    if (buf.length < 2) return undefined;
-    const masked = (buf[1]! & 0x80) !== 0;
-    let length = buf[1]! & 0x7f;
-    let offset = 2;
-    if (length === 126) {
-      if (buf.length < 4) return undefined;
-      length = buf.readUInt16BE(2);
-      offset = 4;
-    } else if (length === 127) {
-      if (buf.length < 10) return undefined;
-      length = Number(buf.readBigUInt64BE(2));
-      offset = 10;
-    }
-    const maskOffset = offset;
-    if (masked) offset += 4;
-    if (buf.length < offset + length) return undefined;
-    const payload = Buffer.from(buf.subarray(offset, offset + length));
-    if (masked) for (let i = 0; i < length; i++) payload[i] = payload[i]! ^ buf[maskOffset + (i & 3)]!;
-    this.pending = buf.subarray(offset + length);
-    return { fin: (buf[0]! & 0x80) !== 0, opcode: buf[0]! & 0x0f, payload };
-  }
 }
 
 function newObservations(): ClientObservations {
@@ -254,7 +187,8 @@ type FrameMode = 'answer' | 'ignore';
  */
 class FrameSession {
   mode: FrameMode = 'answer';
-  private readonly reader = new FrameReader();
+  /** Keeps every payload, however large: a test may read any message the gateway sends. */
+  private readonly reader = new ServerFrameReader(Number.POSITIVE_INFINITY);
   private fragments: Buffer[] = [];
   private readonly messageListeners = new Set<(text: string) => void>();
   /** Messages that arrived before anyone listened: the challenge often shares a packet with the 101 response. */
@@ -283,7 +217,7 @@ class FrameSession {
 
   send(opcode: number, payload?: Buffer): void {
     if (opcode === OPCODE.close) this.closeSent = true;
-    if (!this.socket.destroyed) this.socket.write(encodeFrame(opcode, payload));
+    if (!this.socket.destroyed) this.socket.write(encodeClientFrame(opcode, payload));
   }
 
   sendJson(value: unknown): void {

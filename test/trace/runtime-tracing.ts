@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { RuntimeHooks } from "../../src/runtime/contract.js";
-import { TRACE_ENV } from "../../src/runtime/trace-file.js";
+import type { GatewayCallbacks } from "../../src/runtime/contract.js";
+import { TRACE_ENV } from "../../src/runtime/tracing/file.js";
 import { runtimeStateOnGlobal, type RuntimeState } from "../../src/runtime/shared-state.js";
 import { sleep } from "../runtime/helpers.js";
 
@@ -46,7 +46,7 @@ export function resetTracing(env: Partial<Record<keyof typeof TRACE_ENV, string>
  * from then on (a process that merely loads a patched chunk, such as an OpenClaw CLI command, writes
  * nothing), so tests that drive hooks without a real server start serving this way.
  */
-export function serveWith(hooks: RuntimeHooks): void {
+export function serveWith(hooks: GatewayCallbacks): void {
   hooks.guardServer(fakeServer(), "gateway");
 }
 

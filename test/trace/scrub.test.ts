@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { scrubAllPatterns, scrubbedLabel, scrubbedMessage, scrubbedReason, scrubText } from "../../src/runtime/trace-scrub.js";
+import { scrubAllPatterns, scrubbedLabel, scrubbedMessage, scrubbedReason, scrubText } from "../../src/runtime/tracing/scrub.js";
 
 /** Pieces that each trip, or nearly trip, one of the scrubber's patterns, and plain filler. */
 const FRAGMENTS = [

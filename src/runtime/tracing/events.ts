@@ -1,5 +1,5 @@
-import type { FixSelection, RuntimeConfig, ServerKind } from "./contract.js";
-import { sharedState } from "./shared-state.js";
+import type { FixSelection, RuntimeConfig, ServerKind } from "../contract.js";
+import { sharedState } from "../shared-state.js";
 
 /**
  * What ended a connection: a fix, or the release's own terminate ("release") on a socket the
@@ -115,6 +115,12 @@ export type RuntimeEvent =
  * its lines later, in batches).
  */
 export type TraceSink = (event: RuntimeEvent, time: number) => void;
+
+declare module "../shared-state.js" {
+  interface RuntimeState {
+    readonly traceSinks: Set<TraceSink>;
+  }
+}
 
 /**
  * Whether anyone listens. Events whose fields cost something to gather (a getpeername, a getter

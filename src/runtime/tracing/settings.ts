@@ -1,6 +1,6 @@
-import { DEFAULT_TRACE_MAX_BYTES, TRACE_ENV, positiveIntegerOf, traceFilePath } from "./trace-file.js";
-import type { TraceLevel } from "./trace.js";
-import { WARNING_CODES, warnOnce } from "./warnings.js";
+import { DEFAULT_TRACE_MAX_BYTES, TRACE_ENV, positiveIntegerOf, traceFilePath } from "./file.js";
+import type { TraceLevel } from "./events.js";
+import { WARNING_CODES, warnOnce } from "../warnings.js";
 
 export interface TraceSettings {
   level: TraceLevel;

@@ -1,11 +1,11 @@
-import type { RuntimeEvent } from "./trace.js";
-import { readProperty } from "./ws-shapes.js";
+import type { RuntimeEvent } from "./events.js";
+import { readProperty } from "../ws-shapes.js";
 
 /**
  * The gateway's client object also carries the connect request's `auth` (token, password, device
  * token) and canvas capabilities. Only these named labels are read; nothing is copied wholesale.
  * They are read as they are, strings only: checking and scrubbing them waits for the line to be
- * written (see trace-line.ts), off the connection's path.
+ * written (see line.ts), off the connection's path.
  */
 export function authenticatedEvent(connectionId: number | undefined, client: unknown): RuntimeEvent {
   try {

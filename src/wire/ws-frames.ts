@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 
 // Just enough of RFC 6455 to be a client that decides every byte itself: a library client would
-// answer pings and close frames on its own, which is exactly what the probe must not do.
+// answer pings and close frames on its own, which is exactly what a misbehaving peer must not do.
+// Shared by every such client: verify --live's probe (src/live), the self-test program
+// (src/selftest/child) and the tests' clients (test/support/ws-clients.ts). node: builtins only, so
+// the self-test bundle can carry it.
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
@@ -32,12 +35,14 @@ export function encodeClientFrame(opcode: number, payload: Buffer = Buffer.alloc
   return Buffer.concat([header, masked]);
 }
 
-/** Frames larger than this are counted but their payload is not kept (the probe only reads small JSON). */
+/** By default, frames larger than this are counted but their payload is not kept (the probe only reads small JSON). */
 const MAX_KEPT_PAYLOAD = 1 << 20;
 
 /** Incremental reader of server frames; tolerant of frames split across chunks. */
 export class ServerFrameReader {
   private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly maxKeptPayload = MAX_KEPT_PAYLOAD) {}
 
   push(chunk: Buffer): Frame[] {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
@@ -68,7 +73,7 @@ export class ServerFrameReader {
     const maskOffset = offset;
     if (masked) offset += 4;
     if (buf.length < offset + length) return undefined;
-    const kept = length <= MAX_KEPT_PAYLOAD;
+    const kept = length <= this.maxKeptPayload;
     const payload = kept ? Buffer.from(buf.subarray(offset, offset + length)) : Buffer.alloc(0);
     if (masked && kept) for (let i = 0; i < length; i++) payload[i] = payload[i]! ^ buf[maskOffset + (i & 3)]!;
     this.pending = buf.subarray(offset + length);

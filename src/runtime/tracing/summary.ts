@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises";
-import { sharedState } from "./shared-state.js";
-import { monotonicNow } from "./timers.js";
-import type { RuntimeEvent, SocketCounts } from "./trace.js";
-import { readProperty } from "./ws-shapes.js";
+import { sharedState } from "../shared-state.js";
+import { monotonicNow } from "../timers.js";
+import type { RuntimeEvent, SocketCounts } from "./events.js";
+import { readProperty } from "../ws-shapes.js";
 
 /** A corrupt registry must not turn the periodic summary into a long loop. */
 const MAX_SOCKETS_SCANNED = 1_000_000;

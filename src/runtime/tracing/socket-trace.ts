@@ -1,17 +1,17 @@
+import { neverThrows } from "../callback-safety.js";
+import type { GuardedSocket } from "../guarded-socket.js";
+import { monotonicNow } from "../timers.js";
+import { WS_CLOSED, WS_OPEN, readProperty } from "../ws-shapes.js";
 import { gatewayCloseCause } from "./close-cause.js";
-import { neverThrows } from "./hook-safety.js";
-import type { GuardedSocket } from "./socket-guard.js";
-import { monotonicNow } from "./timers.js";
-import { closeCodeOf, closeReasonOf, emit, type CloseInitiator } from "./trace.js";
-import { WS_CLOSED, WS_OPEN, readProperty } from "./ws-shapes.js";
+import { closeCodeOf, closeReasonOf, emit, type CloseInitiator } from "./events.js";
+import { bufferedAmountOf, writableLengthOf } from "./socket-readings.js";
 
 /** ws's code when no close frame arrived; any other code at `close` came from the peer's frame. */
 const NO_CLOSE_FRAME_CODE = 1006;
-const MAX_ADDRESS_CHARS = 64;
 
 /**
  * The raw socket's `end`, the peer's FIN, which ws emits no event for; installed only while
- * tracing is on. Close calls are seen by the close route (see close-grace.ts).
+ * tracing is on. Close calls are seen by the close route (see ../close-grace.ts).
  */
 export function observeSocketLifecycle(guarded: GuardedSocket): void {
   const raw = guarded.socket._socket;
@@ -46,7 +46,7 @@ function receiverFailed(socket: unknown): boolean {
   return readProperty(readProperty(readProperty(socket, "_receiver"), "_writableState"), "errorEmitted") === true;
 }
 
-/** From the gateway's close helper (closeStarted hook), which runs before its `socket.close`. */
+/** From the gateway's close helper (the closeStarted callback), which runs before its `socket.close`. */
 export function gatewayCloseStarted(guarded: GuardedSocket, code: number | undefined, reason: string): void {
   if (guarded.closed || guarded.socket.readyState === WS_CLOSED) return;
   recordCloseStart(guarded, "gateway", code, reason, gatewayCloseCause(reason, guarded.group.shuttingDown));
@@ -107,44 +107,4 @@ export function socketClosedTrace(guarded: GuardedSocket, code: number | undefin
     bufferedAmount: bufferedAmountOf(guarded.socket),
     writableLength: writableLengthOf(guarded.socket),
   });
-}
-
-/**
- * Reads behind getters (ws's `bufferedAmount`, net's `remoteAddress`): a getter that throws, or
- * returns something odd, yields no value rather than an error. Plain reads, no object per call:
- * these run for every traced connection.
- */
-function finiteNumberAt(object: unknown, key: string): number | undefined {
-  try {
-    const value = readProperty(object, key);
-    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** ws's `bufferedAmount` already includes the socket's queue; `writableLength` shows that queue alone. */
-export function bufferedAmountOf(socket: unknown): number | undefined {
-  return finiteNumberAt(socket, "bufferedAmount");
-}
-
-export function writableLengthOf(socket: unknown): number | undefined {
-  try {
-    return finiteNumberAt(readProperty(socket, "_socket"), "writableLength");
-  } catch {
-    return undefined;
-  }
-}
-
-export function remoteAddressOf(rawSocket: unknown): string | undefined {
-  try {
-    const address = readProperty(rawSocket, "remoteAddress");
-    return typeof address === "string" && address.length <= MAX_ADDRESS_CHARS ? address : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function remotePortOf(rawSocket: unknown): number | undefined {
-  return finiteNumberAt(rawSocket, "remotePort");
 }

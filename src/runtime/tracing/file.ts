@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { RUNTIME_ENV } from "./contract.js";
+import { RUNTIME_ENV } from "../contract.js";
 
 export const TRACE_ENV = {
   level: RUNTIME_ENV.trace,

@@ -1,10 +1,11 @@
 import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
 
 /**
- * A hook that fails once is switched off for the rest of the process: the gateway keeps its own
- * behaviour, which is better than a half-applied fix failing over and over.
+ * A gateway callback (a call from patched code, see contract.ts) that fails once is switched off for
+ * the rest of the process: the gateway keeps its own behaviour, which is better than a half-applied
+ * fix failing over and over. The warning keeps its historical key and wording ("hook").
  */
-export function inertAfterFailure<A extends unknown[]>(hookName: string, body: (...args: A) => void): (...args: A) => void {
+export function inertAfterFailure<A extends unknown[]>(callbackName: string, body: (...args: A) => void): (...args: A) => void {
   let inert = false;
   return (...args: A): void => {
     if (inert) return;
@@ -13,9 +14,9 @@ export function inertAfterFailure<A extends unknown[]>(hookName: string, body: (
     } catch (error) {
       inert = true;
       warnOnce(
-        `hook:${hookName}`,
-        WARNING_CODES.hookFailed,
-        `openclaw-patch runtime hook ${hookName} failed and is now disabled; the gateway keeps its original behaviour. ${describeError(error)}`,
+        `hook:${callbackName}`,
+        WARNING_CODES.callbackFailed,
+        `openclaw-patch runtime hook ${callbackName} failed and is now disabled; the gateway keeps its original behaviour. ${describeError(error)}`,
       );
     }
   };
@@ -36,7 +37,7 @@ export function callSafely<A extends unknown[]>(label: string, body: (...args: A
   } catch (error) {
     warnOnce(
       `callback:${label}`,
-      WARNING_CODES.hookFailed,
+      WARNING_CODES.callbackFailed,
       `openclaw-patch runtime ${label} failed; the affected connection keeps the gateway's behaviour. ${describeError(error)}`,
     );
   }

@@ -1,13 +1,13 @@
-import type { ResolvedAttach } from "./attach-options.js";
-import { callSafely, neverThrows } from "./hook-safety.js";
-import { sharedState } from "./shared-state.js";
-import { reportStallsOver } from "./stall-detector.js";
-import { emit, type RuntimeEvent, type TraceLevel, type TraceSink } from "./trace.js";
-import { isDebugEvent, traceLineOf } from "./trace-line.js";
-import { resolveTraceLevel, resolveTraceSettings, type TraceSettings } from "./trace-settings.js";
-import { summaryEvent } from "./trace-summary.js";
-import { TraceFileWriter } from "./trace-writer.js";
-import { startInterval } from "./timers.js";
+import type { ResolvedAttach } from "../attach-options.js";
+import { callSafely, neverThrows } from "../callback-safety.js";
+import { sharedState } from "../shared-state.js";
+import { reportStallsOver } from "../stall-detector.js";
+import { emit, type RuntimeEvent, type TraceLevel, type TraceSink } from "./events.js";
+import { isDebugEvent, traceLineOf } from "./line.js";
+import { resolveTraceLevel, resolveTraceSettings, type TraceSettings } from "./settings.js";
+import { summaryEvent } from "./summary.js";
+import { TraceFileWriter } from "./writer.js";
+import { startInterval } from "../timers.js";
 
 /** The process's file tracer, kept on the shared state so a second runtime copy does not start another. */
 export interface ProcessTracer {
@@ -28,6 +28,13 @@ export interface ProcessTracer {
   serving?(): void;
 }
 
+declare module "../shared-state.js" {
+  interface RuntimeState {
+    /** The file tracer of this process, started by the first attach unless tracing is off. */
+    tracer: ProcessTracer | undefined;
+  }
+}
+
 /**
  * Prepares file tracing once per process, on the first attach, and records every attach. Nothing is
  * written, and no sink, timer or exit handler is installed, until the process serves a socket
@@ -46,7 +53,7 @@ export function startTracing(resolved: ResolvedAttach, env: NodeJS.ProcessEnv): 
 }
 
 /**
- * Called by the hooks that receive something the gateway serves: a WebSocketServer being guarded,
+ * Called by the gateway callbacks that receive something the gateway serves: a WebSocketServer being guarded,
  * an HTTP server getting its upgrade handler, an accepted socket. Costs one property read once
  * tracing runs (or is off), so it may sit on the per-connection path.
  */
@@ -90,7 +97,7 @@ class FileTracer implements ProcessTracer {
     this.queued = undefined;
     const first = queued[0];
     if (first === undefined) return;
-    // Never throws: a tracer that cannot start must not switch off the hook that called it.
+    // Never throws: a tracer that cannot start must not switch off the gateway callback that called it.
     callSafely("trace start", () => {
       this.start(first);
       for (const resolved of queued) emit(attachedEvent(resolved));

@@ -1,5 +1,5 @@
-import type { RuntimeEvent } from "./trace.js";
-import { scrubbedLabel, scrubbedMessage, scrubbedReason } from "./trace-scrub.js";
+import type { RuntimeEvent } from "./events.js";
+import { scrubbedLabel, scrubbedMessage, scrubbedReason } from "./scrub.js";
 
 /** The gateway's connection ids are UUIDs; anything else in that field is not written. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

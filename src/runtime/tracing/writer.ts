@@ -1,8 +1,8 @@
-import { neverThrows } from "./hook-safety.js";
-import type { RuntimeEvent } from "./trace.js";
-import { appendTraceText, appendTraceTextSync } from "./trace-file.js";
-import { monotonicNow, startTimeout } from "./timers.js";
-import { WARNING_CODES, describeError, warnOnce } from "./warnings.js";
+import { neverThrows } from "../callback-safety.js";
+import type { RuntimeEvent } from "./events.js";
+import { appendTraceText, appendTraceTextSync } from "./file.js";
+import { monotonicNow, startTimeout } from "../timers.js";
+import { WARNING_CODES, describeError, warnOnce } from "../warnings.js";
 
 /** Turns one buffered event into its line, newline included. */
 export type LineFormatter = (event: RuntimeEvent, time: number) => string;

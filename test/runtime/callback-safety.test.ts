@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { WebSocketServer } from "ws";
-import { RUNTIME_ENV, type RuntimeHooks, type RuntimeModule } from "../../src/runtime/contract.js";
+import { RUNTIME_ENV, type GatewayCallbacks, type RuntimeModule } from "../../src/runtime/contract.js";
 import {
   FAST_CONFIG,
   attachOptions,
@@ -46,7 +46,7 @@ const GARBAGE: unknown[] = [
   Object.create(null),
 ];
 
-function callEveryHookWith(hooks: RuntimeHooks, values: unknown[]): void {
+function callEveryHookWith(hooks: GatewayCallbacks, values: unknown[]): void {
   for (const a of values) {
     hooks.guardServer(a, a as never);
     hooks.shutdownStarted(a);
@@ -150,7 +150,7 @@ describe("hook safety", () => {
   it("guards a server and its sockets once when attach is called for two chunk copies", async () => {
     const first = runtime.attach(attachOptions({ heartbeat: true }));
     const second = runtime.attach(attachOptions({ heartbeat: true }));
-    const bothHooks: RuntimeHooks = {
+    const bothHooks: GatewayCallbacks = {
       ...first,
       guardServer: (wss, kind) => {
         first.guardServer(wss, kind);
