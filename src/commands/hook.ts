@@ -140,7 +140,7 @@ function planData(plan: InstallPlan, ctx: HookContext): Record<string, unknown> 
     openclawVersion: plan.openclawVersion,
     service: plan.service,
     target: plan.target,
-    repatchCommand: repatchDisplay(plan.target, ctx.hookEnv.platform),
+    repatchCommand: repatchDisplay(plan.target, ctx.host.platform),
     files: plan.files.map(fileData),
     commands: plan.activation.map(commandData),
     instructions: plan.instructions,
@@ -171,7 +171,7 @@ function renderInstall(io: CommandIO, result: InstallResult, ctx: HookContext): 
   for (const option of plan.choice.alternatives) io.out(`    - ${option.mechanism}: ${option.available ? "" : "not available: "}${option.reason}`);
   io.out(`OpenClaw: ${plan.openclawVersion ?? "version unknown"} at ${plan.target.packageRoot}`);
   if (plan.service !== null) io.out(`service: ${plan.service.path}`);
-  io.out(`re-patch command: ${repatchDisplay(plan.target, ctx.hookEnv.platform)}`);
+  io.out(`re-patch command: ${repatchDisplay(plan.target, ctx.host.platform)}`);
   io.out("files:");
   for (const file of plan.files) {
     io.out(`  ${file.action} ${file.path}`);
@@ -397,7 +397,7 @@ async function defaultPackageRoot(dir: string | undefined, selector: ServiceSele
   const { resolvePackageRoot } = await import("../locate/package-root.js");
   if (dir !== undefined) return resolvePackageRoot(dir);
   const argv = await serviceArguments(selector, ctx);
-  const fromService = argv === undefined ? undefined : packageRootInArguments(argv, ctx.hookEnv.platform);
+  const fromService = argv === undefined ? undefined : packageRootInArguments(argv, ctx.host.platform);
   if (fromService !== undefined) {
     const root = await resolvePackageRoot(fromService).catch(() => undefined);
     if (root !== undefined) return root;
@@ -419,14 +419,14 @@ async function defaultPackageRoot(dir: string | undefined, selector: ServiceSele
 }
 
 async function serviceArguments(selector: ServiceSelector, ctx: HookContext): Promise<string[] | undefined> {
-  const service = selectService(await findGatewayServices(ctx.hookEnv), selector);
-  return service === null ? undefined : serviceProgramArguments(service, ctx.hookEnv);
+  const service = selectService(await findGatewayServices(ctx.host), selector);
+  return service === null ? undefined : serviceProgramArguments(service, ctx.host);
 }
 
 /** The Node the gateway service runs, when it still exists: the wrapper starts the gateway with it. */
 async function serviceNode(selector: ServiceSelector, ctx: HookContext): Promise<string | undefined> {
   const argv = await serviceArguments(selector, ctx);
-  const node = argv === undefined ? undefined : nodeInArguments(argv, ctx.hookEnv.platform);
+  const node = argv === undefined ? undefined : nodeInArguments(argv, ctx.host.platform);
   if (node === undefined) return undefined;
   return (await fs.access(node, fsConstants.X_OK).then(() => true, () => false)) ? node : undefined;
 }

@@ -1,7 +1,7 @@
 import { readManifest } from "../core/manifest.js";
 import { inspectFiles } from "../core/install-state.js";
+import { currentHost, type Host } from "../core/host.js";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
@@ -20,10 +20,7 @@ export interface StatusCommandOptions extends TargetOptions {
 }
 
 /** What the command reads from its surroundings; tests pass their own. */
-export interface StatusContext {
-  env: Record<string, string | undefined>;
-  homedir: string;
-  platform: NodeJS.Platform;
+export interface StatusContext extends Host {
   isTty: boolean;
   /** Calls `listener` on Ctrl-C while watching; returns the function that stops listening. */
   onInterrupt(listener: () => void): () => void;
@@ -33,9 +30,7 @@ export interface StatusContext {
 
 export function processStatusContext(): StatusContext {
   return {
-    env: process.env,
-    homedir: os.homedir(),
-    platform: process.platform,
+    ...currentHost(),
     isTty: Boolean(process.stdout.isTTY),
     onInterrupt: (listener) => {
       process.once("SIGINT", listener);

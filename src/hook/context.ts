@@ -1,10 +1,10 @@
-import { currentStateDirEnv, resolveStateDir } from "../core/state-dir.js";
-import { currentHookEnv, type HookEnv } from "./hook-env.js";
+import { currentHost, type Host } from "../core/host.js";
+import { resolveStateDir } from "../core/state-dir.js";
 import { spawnRunner, type CommandRunner } from "./runner.js";
 
 /** Everything the hook operations touch outside their arguments; tests supply their own. */
 export interface HookContext {
-  hookEnv: HookEnv;
+  host: Host;
   stateDir: string;
   runner: CommandRunner;
   /** How long to wait for another openclaw-patch run to release the state-folder lock. */
@@ -14,8 +14,8 @@ export interface HookContext {
 
 export function currentHookContext(overrides: Partial<HookContext> = {}): HookContext {
   return {
-    hookEnv: overrides.hookEnv ?? currentHookEnv(),
-    stateDir: overrides.stateDir ?? resolveStateDir(currentStateDirEnv()),
+    host: overrides.host ?? currentHost(),
+    stateDir: overrides.stateDir ?? resolveStateDir(currentHost()),
     runner: overrides.runner ?? spawnRunner,
     lockWaitMs: overrides.lockWaitMs ?? 10_000,
     now: overrides.now ?? (() => new Date()),

@@ -11,11 +11,11 @@ import { wrapperFileName } from "./wrapper.js";
 
 /** Reads what choosing needs: the service to hook, the release, and any wrapper already in use. */
 export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selector: ServiceSelector): Promise<HookFacts> {
-  const service: ServiceDefinition | null = selectService(await findGatewayServices(ctx.hookEnv), selector);
+  const service: ServiceDefinition | null = selectService(await findGatewayServices(ctx.host), selector);
   const openclawVersion = await readOpenClawVersion(target.packageRoot);
   const serviceWrapper = service === null ? undefined : await wrapperOf(ctx, service);
   const facts: HookFacts = {
-    platform: ctx.hookEnv.platform,
+    platform: ctx.host.platform,
     openclawVersion,
     wrapperSupported: supportsWrapper(openclawVersion),
     service,
@@ -28,10 +28,10 @@ export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selec
 async function wrapperOf(ctx: HookContext, service: ServiceDefinition): Promise<string | undefined> {
   const declared = await readServiceWrapper(service);
   if (declared !== undefined) return declared;
-  const argv = await serviceProgramArguments(service, ctx.hookEnv);
-  return argv === undefined ? undefined : wrapperInArguments(argv, ctx.hookEnv.platform);
+  const argv = await serviceProgramArguments(service, ctx.host);
+  return argv === undefined ? undefined : wrapperInArguments(argv, ctx.host.platform);
 }
 
 export function ownWrapperPath(ctx: HookContext): string {
-  return path.join(hookLayout(ctx.stateDir).dir, wrapperFileName(ctx.hookEnv.platform, "openclaw"));
+  return path.join(hookLayout(ctx.stateDir).dir, wrapperFileName(ctx.host.platform, "openclaw"));
 }

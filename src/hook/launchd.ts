@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
+import type { Host } from "../core/host.js";
 import { shQuote, xmlText } from "./quote.js";
 import { REPATCH_LIMIT_SECONDS, renderShellRepatch, type RepatchTarget } from "./repatch.js";
 import type { ShownCommand } from "./runner.js";
@@ -15,15 +15,15 @@ const PROGRAM_ARGUMENTS = /<key>ProgramArguments<\/key>\s*<array>/;
 /** The three arguments insertPlistHook adds, each preceded by the same separator. */
 const HOOK_PREFIX = new RegExp(`^(\\r?\\n[ \\t]*|)<string>/bin/sh</string>\\1<string>-c</string>\\1<string>: ${HOOK_MARKER}\\n[^<]*</string>`);
 
-export function launchAgentsDir(hookEnv: HookEnv): string {
-  return path.join(hookEnv.homedir, "Library", "LaunchAgents");
+export function launchAgentsDir(host: Host): string {
+  return path.join(host.homedir, "Library", "LaunchAgents");
 }
 
 /** LaunchAgents whose label is OpenClaw's and whose program arguments run the `gateway` command. */
-export async function findLaunchAgentPlists(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  const dir = launchAgentsDir(hookEnv);
+export async function findLaunchAgentPlists(host: Host): Promise<ServiceDefinition[]> {
+  const dir = launchAgentsDir(host);
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  const override = hookEnv.env.OPENCLAW_LAUNCHD_LABEL?.trim();
+  const override = host.env.OPENCLAW_LAUNCHD_LABEL?.trim();
   const found: ServiceDefinition[] = [];
   for (const entry of entries.sort()) {
     const label = entry.endsWith(".plist") ? entry.slice(0, -".plist".length) : undefined;

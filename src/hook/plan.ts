@@ -45,7 +45,7 @@ const EXECUTABLE = 0o755;
 export async function buildInstallPlan(ctx: HookContext, target: RepatchTarget, facts: HookFacts, requested?: HookMechanism): Promise<InstallPlan> {
   const choice = chooseMechanism(facts, requested);
   const base = { choice, target, openclawVersion: facts.openclawVersion, service: facts.service };
-  const platform = ctx.hookEnv.platform;
+  const platform = ctx.host.platform;
   const hookDir = hookLayout(ctx.stateDir).dir;
   const service = facts.service;
   switch (choice.mechanism) {
@@ -81,7 +81,7 @@ export async function buildInstallPlan(ctx: HookContext, target: RepatchTarget, 
     case "launchd": {
       const plist = requireService(service);
       const original = await requireFile(plist.path);
-      const reload = launchdReloadCommands(plist, ctx.hookEnv.uid);
+      const reload = launchdReloadCommands(plist, ctx.host.uid);
       return {
         ...base,
         files: [

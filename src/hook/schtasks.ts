@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
+import type { Host } from "../core/host.js";
 import { cmdArg, cmdQuote } from "./quote.js";
 import { repatchArguments, type RepatchTarget } from "./repatch.js";
 import type { ServiceDefinition } from "./service-definition.js";
@@ -13,18 +13,18 @@ const TASK_SCRIPT = "gateway.cmd";
  * gateway.cmd lives in the OpenClaw state folder: $OPENCLAW_STATE_DIR, ~/.openclaw, or
  * ~/.openclaw-<profile>; OPENCLAW_TASK_SCRIPT and OPENCLAW_TASK_SCRIPT_NAME override it.
  */
-export async function findGatewayTaskScripts(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  const scriptName = hookEnv.env.OPENCLAW_TASK_SCRIPT_NAME?.trim() || TASK_SCRIPT;
+export async function findGatewayTaskScripts(host: Host): Promise<ServiceDefinition[]> {
+  const scriptName = host.env.OPENCLAW_TASK_SCRIPT_NAME?.trim() || TASK_SCRIPT;
   const candidates: Array<{ file: string; profile: string | null }> = [];
-  const explicit = hookEnv.env.OPENCLAW_TASK_SCRIPT?.trim();
+  const explicit = host.env.OPENCLAW_TASK_SCRIPT?.trim();
   if (explicit) candidates.push({ file: explicit, profile: null });
-  const stateDir = hookEnv.env.OPENCLAW_STATE_DIR?.trim();
+  const stateDir = host.env.OPENCLAW_STATE_DIR?.trim();
   if (stateDir) candidates.push({ file: path.join(stateDir, scriptName), profile: null });
-  const entries = await fs.readdir(hookEnv.homedir).catch(() => [] as string[]);
+  const entries = await fs.readdir(host.homedir).catch(() => [] as string[]);
   for (const entry of entries.sort()) {
-    if (entry === ".openclaw") candidates.push({ file: path.join(hookEnv.homedir, entry, scriptName), profile: null });
+    if (entry === ".openclaw") candidates.push({ file: path.join(host.homedir, entry, scriptName), profile: null });
     else if (entry.startsWith(".openclaw-")) {
-      candidates.push({ file: path.join(hookEnv.homedir, entry, scriptName), profile: entry.slice(".openclaw-".length) });
+      candidates.push({ file: path.join(host.homedir, entry, scriptName), profile: entry.slice(".openclaw-".length) });
     }
   }
   const found: ServiceDefinition[] = [];

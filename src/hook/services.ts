@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
+import type { Host } from "../core/host.js";
 import { findLaunchAgentPlists } from "./launchd.js";
 import { xmlUnescape } from "./quote.js";
 import { findGatewayTaskScripts } from "./schtasks.js";
@@ -9,10 +9,10 @@ import type { ServiceDefinition } from "./service-definition.js";
 import { findSystemdGatewayUnits } from "./systemd.js";
 
 /** The gateway service definitions of the platform's service manager. */
-export async function findGatewayServices(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  if (hookEnv.platform === "linux") return findSystemdGatewayUnits(hookEnv);
-  if (hookEnv.platform === "darwin") return findLaunchAgentPlists(hookEnv);
-  if (hookEnv.platform === "win32") return findGatewayTaskScripts(hookEnv);
+export async function findGatewayServices(host: Host): Promise<ServiceDefinition[]> {
+  if (host.platform === "linux") return findSystemdGatewayUnits(host);
+  if (host.platform === "darwin") return findLaunchAgentPlists(host);
+  if (host.platform === "win32") return findGatewayTaskScripts(host);
   return [];
 }
 

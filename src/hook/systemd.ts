@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { HookEnv } from "./hook-env.js";
+import type { Host } from "../core/host.js";
 import { HOOK_MARKER } from "./wrapper.js";
 import { systemdQuote } from "./quote.js";
 import type { ShownCommand } from "./runner.js";
@@ -13,15 +13,15 @@ const GATEWAY_UNIT = /^openclaw-gateway(?:-(.+))?\.service$/;
 export const DROP_IN_NAME = "openclaw-patch.conf";
 
 /** OpenClaw writes its units to ~/.config/systemd/user regardless of XDG_CONFIG_HOME. */
-export function systemdUserUnitDir(hookEnv: HookEnv): string {
-  return path.join(hookEnv.homedir, ".config", "systemd", "user");
+export function systemdUserUnitDir(host: Host): string {
+  return path.join(host.homedir, ".config", "systemd", "user");
 }
 
 /** Gateway units: openclaw-gateway.service, openclaw-gateway-<profile>.service, OPENCLAW_SYSTEMD_UNIT, legacy names. */
-export async function findSystemdGatewayUnits(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  const dir = systemdUserUnitDir(hookEnv);
+export async function findSystemdGatewayUnits(host: Host): Promise<ServiceDefinition[]> {
+  const dir = systemdUserUnitDir(host);
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  const override = unitOverride(hookEnv.env.OPENCLAW_SYSTEMD_UNIT);
+  const override = unitOverride(host.env.OPENCLAW_SYSTEMD_UNIT);
   const found: ServiceDefinition[] = [];
   for (const entry of entries.sort()) {
     const match = GATEWAY_UNIT.exec(entry);

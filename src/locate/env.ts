@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
-import os from "node:os";
 import path, { type PlatformPath } from "node:path";
+import { currentHost, type Host } from "../core/host.js";
 
 /** The file-system calls locate needs; tests pass an in-memory version keyed by Windows or POSIX paths. */
 export interface LocateFs {
@@ -26,10 +26,7 @@ export interface PackageEnv {
 }
 
 /** Everything environment-dependent that auto-detection reads. */
-export interface LocateEnv extends PackageEnv {
-  platform: NodeJS.Platform;
-  env: Record<string, string | undefined>;
-  homedir: string;
+export interface LocateEnv extends PackageEnv, Host {
   run: RunCommand;
 }
 
@@ -52,9 +49,7 @@ export function currentPackageEnv(): PackageEnv {
 
 export function currentLocateEnv(): LocateEnv {
   return {
-    platform: process.platform,
-    env: process.env,
-    homedir: os.homedir(),
+    ...currentHost(),
     path: pathFor(process.platform),
     fs: nodeFs,
     run: (command, args) => runWithTimeout(command, args, process.platform),

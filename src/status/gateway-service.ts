@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { warning, type Diagnostic } from "../core/diagnostics.js";
+import type { Host } from "../core/host.js";
 import { hookLayout } from "../hook/layout.js";
 import { readRecord } from "../hook/record.js";
 import { parseGatewayCmd } from "../locate/service/gateway-cmd.js";
@@ -24,13 +25,11 @@ export interface GatewayServiceLookup {
   diagnostics: Diagnostic[];
 }
 
-export interface ServiceLookupInput {
+export interface ServiceLookupInput extends Pick<Host, "env" | "homedir"> {
   realRoot: string;
   stateDir: string;
   /** The install's `foundBy` sightings, e.g. "systemd:/home/op/.config/systemd/user/openclaw-gateway.service". */
   foundBy: readonly string[];
-  env: Record<string, string | undefined>;
-  homedir: string;
 }
 
 const KINDS: readonly GatewayServiceKind[] = ["systemd", "launchd", "schtasks"];

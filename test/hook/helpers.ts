@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandIO } from "../../src/cli/io.js";
 import type { HookContext } from "../../src/hook/context.js";
-import type { HookEnv } from "../../src/hook/hook-env.js";
+import type { Host } from "../../src/core/host.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
 import type { CommandOutcome, CommandRunner, ShownCommand } from "../../src/hook/runner.js";
 
@@ -92,13 +92,13 @@ export function recordingRunner(answer: (command: ShownCommand) => Partial<Comma
   return { runner, calls };
 }
 
-export function hookEnvFor(home: string, platform: NodeJS.Platform, env: Record<string, string> = {}): HookEnv {
+export function hostFor(home: string, platform: NodeJS.Platform, env: Record<string, string> = {}): Host {
   return { platform, homedir: home, env, uid: 501 };
 }
 
 export function contextFor(home: string, platform: NodeJS.Platform, runner: CommandRunner, env: Record<string, string> = {}): HookContext {
   return {
-    hookEnv: hookEnvFor(home, platform, env),
+    host: hostFor(home, platform, env),
     stateDir: path.join(home, "state", "openclaw-patch"),
     runner,
     lockWaitMs: 2_000,

@@ -1,5 +1,5 @@
-import os from "node:os";
 import { diagnostic, OcpError, type Diagnostic } from "../../core/diagnostics.js";
+import { currentHost } from "../../core/host.js";
 import { checkStateDir, resolveStateDir } from "../../core/state-dir.js";
 import { openInstall, type InstallHandle } from "../../core/install.js";
 import { locateDir } from "../../locate/locate-dir.js";
@@ -17,7 +17,7 @@ export interface Target {
 }
 
 export function stateDirFrom(options: TargetOptions): string {
-  return options.stateDir ?? resolveStateDir({ env: process.env, platform: process.platform, homedir: os.homedir() });
+  return options.stateDir ?? resolveStateDir(currentHost());
 }
 
 /**
