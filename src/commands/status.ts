@@ -5,7 +5,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
-import type { RunCommand } from "../sockets/run-command.js";
+import type { ProcessRunner } from "../core/run-process.js";
 import { gatewayFacts } from "../status/gateway-facts.js";
 import { renderSocketReport } from "../status/render-sockets.js";
 import { fixStatusOf, readGatewaySockets, type GatewaySocketReport } from "../status/socket-report.js";
@@ -24,7 +24,7 @@ export interface StatusContext extends Host {
   isTty: boolean;
   /** Calls `listener` on Ctrl-C while watching; returns the function that stops listening. */
   onInterrupt(listener: () => void): () => void;
-  run?: RunCommand;
+  run?: ProcessRunner;
   procRoot?: string;
 }
 

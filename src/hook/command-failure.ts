@@ -1,7 +1,8 @@
 import { diagnostic, warning, type Diagnostic } from "../core/diagnostics.js";
-import type { CommandOutcome, ShownCommand } from "./runner.js";
+import type { ProcessOutcome } from "../core/run-process.js";
+import type { ShownCommand } from "./runner.js";
 
-export function describeFailure(outcome: CommandOutcome): string {
+export function describeFailure(outcome: ProcessOutcome): string {
   if (outcome.startError === "ENOENT") return "program not found";
   if (outcome.startError !== undefined) return outcome.startError;
   const detail = outcome.stderr.trim().split("\n").slice(-1)[0];
@@ -13,7 +14,7 @@ export function describeFailure(outcome: CommandOutcome): string {
  * user bus (containers, SSH sessions without lingering) only delays the drop-in until the user
  * manager next starts, so it is worded as such.
  */
-export function commandFailure(command: ShownCommand, outcome: CommandOutcome): Diagnostic {
+export function commandFailure(command: ShownCommand, outcome: ProcessOutcome): Diagnostic {
   const make = command.onFailure === "warning" ? warning : diagnostic;
   if (command.argv[0] === "systemctl") {
     if (outcome.startError === "ENOENT") {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
 import { withLock } from "../core/lock.js";
 import { commandFailure, describeFailure } from "./command-failure.js";
-import { COMMAND_TIMEOUT_MS, type HookContext } from "./context.js";
+import { COMMAND_LIMITS, type HookContext } from "./context.js";
 import { evaluateRecord, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
 import { sha256, storeOriginal, writeFileAtomic } from "./file-store.js";
@@ -13,7 +13,8 @@ import { buildInstallPlan, type InstallPlan } from "./plan.js";
 import { readRecord, writeRecord, type HookRecord, type RecordedFile } from "./record.js";
 import { serviceUsesWrapper } from "./registration-state.js";
 import type { RepatchTarget } from "./repatch.js";
-import { succeeded, type ShownCommand } from "./runner.js";
+import { succeeded } from "../core/run-process.js";
+import type { ShownCommand } from "./runner.js";
 import type { ServiceSelector } from "./services.js";
 import { conflictError, executeUninstall, planUninstall, type CommandRun, type UninstallPlan } from "./uninstall.js";
 
@@ -201,7 +202,7 @@ async function runActivation(ctx: HookContext, commands: ShownCommand[]): Promis
   const runs: CommandRun[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const command of commands) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     const run = { command, outcome };
     runs.push(run);
     if (succeeded(outcome)) continue;

@@ -2,13 +2,14 @@ import fs from "node:fs/promises";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
 import { commandFailure, describeFailure } from "./command-failure.js";
 import { withLock } from "../core/lock.js";
-import { COMMAND_TIMEOUT_MS, type HookContext } from "./context.js";
+import { COMMAND_LIMITS, type HookContext } from "./context.js";
 import { loadOriginal, writeFileAtomic } from "./file-store.js";
 import { checkFile, type FileState } from "./file-state.js";
 import { removePlistHook } from "./launchd.js";
 import { hookLayout, type HookLayout } from "./layout.js";
 import { deleteRecord, readRecord, type HookRecord, type RecordedFile } from "./record.js";
-import { succeeded, type CommandOutcome, type ShownCommand } from "./runner.js";
+import { succeeded, type ProcessOutcome } from "../core/run-process.js";
+import type { ShownCommand } from "./runner.js";
 import { removeCmdHook } from "./schtasks.js";
 import { serviceUsesWrapper } from "./registration-state.js";
 
@@ -36,7 +37,7 @@ export interface UninstallPlan {
 
 export interface CommandRun {
   command: ShownCommand;
-  outcome: CommandOutcome;
+  outcome: ProcessOutcome;
 }
 
 export interface UninstallResult {
@@ -113,7 +114,7 @@ export async function executeUninstall(ctx: HookContext, plan: UninstallPlan): P
   const diagnostics: Diagnostic[] = [];
   const commands: CommandRun[] = [];
   for (const command of plan.commandsBefore) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     commands.push({ command, outcome });
     if (!succeeded(outcome)) {
       throw new OcpError(
@@ -132,7 +133,7 @@ export async function executeUninstall(ctx: HookContext, plan: UninstallPlan): P
   }
   for (const dir of [...plan.record.createdDirs].reverse()) await fs.rmdir(dir).catch(() => undefined);
   for (const command of plan.commandsAfter) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     commands.push({ command, outcome });
     if (!succeeded(outcome)) diagnostics.push(commandFailure(command, outcome));
   }

@@ -1,6 +1,6 @@
 export { LOCATE_CODES } from "./codes.js";
 export { currentLocateEnv, currentPackageEnv, nodeFs, pathFor, RUN_TIMEOUT_MS } from "./env.js";
-export type { LocateEnv, LocateFs, PackageEnv, RunCommand, RunResult } from "./env.js";
+export type { LocateEnv, LocateFs, PackageEnv } from "./env.js";
 export { isEntryPath, openClawRootOfEntry, rootOfEntryPath } from "./entry-path.js";
 export type { ServiceKind, ServiceRef } from "./finding.js";
 export { findInstalls } from "./find-installs.js";
