@@ -10,7 +10,7 @@ import { lockWaitMs } from "./shared/option-values.js";
 import { checkStateDir } from "../core/state-dir.js";
 import {
   currentHookContext,
-  findGatewayServices,
+  findHookServices,
   hookStatus,
   HOOK_MECHANISMS,
   installHook,
@@ -419,7 +419,7 @@ async function defaultPackageRoot(dir: string | undefined, selector: ServiceSele
 }
 
 async function serviceArguments(selector: ServiceSelector, ctx: HookContext): Promise<string[] | undefined> {
-  const service = selectService(await findGatewayServices(ctx.host), selector);
+  const service = selectService(await findHookServices(ctx.host), selector);
   return service === null ? undefined : serviceProgramArguments(service, ctx.host);
 }
 

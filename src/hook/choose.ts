@@ -1,7 +1,7 @@
 import { fail } from "../core/diagnostics.js";
 import type { HookMechanism } from "./mechanism.js";
 import { WRAPPER_SINCE } from "./release-support.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 
 /** What choosing looks at; gathered by the caller so that choosing itself is a pure function. */
 export interface HookFacts {

@@ -4,14 +4,14 @@ import type { HookContext } from "./context.js";
 import { hookLayout } from "./layout.js";
 import type { RepatchTarget } from "./repatch.js";
 import { readOpenClawVersion, supportsWrapper } from "./release-support.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import { serviceProgramArguments, wrapperInArguments } from "./service-program.js";
-import { findGatewayServices, readServiceWrapper, selectService, type ServiceSelector } from "./services.js";
+import { findHookServices, readServiceWrapper, selectService, type ServiceSelector } from "./services.js";
 import { wrapperFileName } from "./wrapper.js";
 
 /** Reads what choosing needs: the service to hook, the release, and any wrapper already in use. */
 export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selector: ServiceSelector): Promise<HookFacts> {
-  const service: ServiceDefinition | null = selectService(await findGatewayServices(ctx.host), selector);
+  const service: ServiceDefinition | null = selectService(await findHookServices(ctx.host), selector);
   const openclawVersion = await readOpenClawVersion(target.packageRoot);
   const serviceWrapper = service === null ? undefined : await wrapperOf(ctx, service);
   const facts: HookFacts = {

@@ -1,44 +1,13 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { Host } from "../core/host.js";
 import { shQuote, xmlText } from "./quote.js";
 import { REPATCH_LIMIT_SECONDS, renderShellRepatch, type RepatchTarget } from "./repatch.js";
 import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import { HOOK_MARKER } from "./wrapper.js";
 
-const GATEWAY_LABEL = "ai.openclaw.gateway";
-/** ai.openclaw.<profile>; ai.openclaw.node* are node-host agents, not gateways. */
-const PROFILE_LABEL = /^ai\.openclaw\.(.+)\.plist$/;
 const PROGRAM_ARGUMENTS = /<key>ProgramArguments<\/key>\s*<array>/;
 /** The three arguments insertPlistHook adds, each preceded by the same separator. */
 const HOOK_PREFIX = new RegExp(`^(\\r?\\n[ \\t]*|)<string>/bin/sh</string>\\1<string>-c</string>\\1<string>: ${HOOK_MARKER}\\n[^<]*</string>`);
-
-export function launchAgentsDir(host: Host): string {
-  return path.join(host.homedir, "Library", "LaunchAgents");
-}
-
-/** LaunchAgents whose label is OpenClaw's and whose program arguments run the `gateway` command. */
-export async function findLaunchAgentPlists(host: Host): Promise<ServiceDefinition[]> {
-  const dir = launchAgentsDir(host);
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  const override = host.env.OPENCLAW_LAUNCHD_LABEL?.trim();
-  const found: ServiceDefinition[] = [];
-  for (const entry of entries.sort()) {
-    const label = entry.endsWith(".plist") ? entry.slice(0, -".plist".length) : undefined;
-    if (label === undefined) continue;
-    const profileMatch = PROFILE_LABEL.exec(entry);
-    if (!profileMatch && label !== override) continue;
-    if (label.startsWith("ai.openclaw.node")) continue;
-    const file = path.join(dir, entry);
-    const text = await fs.readFile(file, "latin1").catch(() => undefined);
-    if (text === undefined || !/<string>gateway<\/string>/.test(text)) continue;
-    const profile = label === GATEWAY_LABEL || !profileMatch ? null : (profileMatch[1] ?? null);
-    found.push({ kind: "launchd", name: label, path: file, profile, legacy: false });
-  }
-  return found;
-}
 
 /**
  * The `sh -c` script put in front of the original program arguments. sh gives it the first of

@@ -12,7 +12,7 @@ import type { FileRole } from "./record.js";
 import { repatchDisplay, type RepatchTarget } from "./repatch.js";
 import type { ShownCommand } from "./runner.js";
 import { insertCmdHook, removeCmdHook, renderCmdHookLine } from "./schtasks.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import { daemonReloadCommand, renderSystemdDropIn, systemdDropInPath } from "./systemd.js";
 import { renderCmdWrapper, renderPosixRepatchScript, renderPosixWrapper, wrapperFileName, wrapperRegistration } from "./wrapper.js";
 

@@ -6,7 +6,7 @@ import type { HookLayout } from "./layout.js";
 import { isHookMechanism, type HookMechanism } from "./mechanism.js";
 import type { RepatchTarget } from "./repatch.js";
 import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 
 export type FileRole = "wrapper" | "exec-wrapper" | "repatch-script" | "systemd-drop-in" | "launchd-plist" | "task-script";
 

@@ -1,5 +1,5 @@
 import fs from "node:fs/promises";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import { wrapperInDefinition } from "./services.js";
 
 /**

@@ -1,44 +1,7 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { Host } from "../core/host.js";
 import { cmdArg, cmdQuote } from "./quote.js";
 import { repatchArguments, type RepatchTarget } from "./repatch.js";
-import type { ServiceDefinition } from "./service-definition.js";
 import { HOOK_MARKER } from "./wrapper.js";
-
-const TASK_SCRIPT = "gateway.cmd";
-
-/**
- * gateway.cmd lives in the OpenClaw state folder: $OPENCLAW_STATE_DIR, ~/.openclaw, or
- * ~/.openclaw-<profile>; OPENCLAW_TASK_SCRIPT and OPENCLAW_TASK_SCRIPT_NAME override it.
- */
-export async function findGatewayTaskScripts(host: Host): Promise<ServiceDefinition[]> {
-  const scriptName = host.env.OPENCLAW_TASK_SCRIPT_NAME?.trim() || TASK_SCRIPT;
-  const candidates: Array<{ file: string; profile: string | null }> = [];
-  const explicit = host.env.OPENCLAW_TASK_SCRIPT?.trim();
-  if (explicit) candidates.push({ file: explicit, profile: null });
-  const stateDir = host.env.OPENCLAW_STATE_DIR?.trim();
-  if (stateDir) candidates.push({ file: path.join(stateDir, scriptName), profile: null });
-  const entries = await fs.readdir(host.homedir).catch(() => [] as string[]);
-  for (const entry of entries.sort()) {
-    if (entry === ".openclaw") candidates.push({ file: path.join(host.homedir, entry, scriptName), profile: null });
-    else if (entry.startsWith(".openclaw-")) {
-      candidates.push({ file: path.join(host.homedir, entry, scriptName), profile: entry.slice(".openclaw-".length) });
-    }
-  }
-  const found: ServiceDefinition[] = [];
-  const seen = new Set<string>();
-  for (const { file, profile } of candidates) {
-    const resolved = path.resolve(file);
-    if (seen.has(resolved)) continue;
-    seen.add(resolved);
-    const stat = await fs.stat(resolved).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    found.push({ kind: "schtasks", name: path.basename(resolved), path: resolved, profile, legacy: false });
-  }
-  return found;
-}
 
 /**
  * The line inserted before the gateway command. It starts with `@echo` because every OpenClaw

@@ -2,18 +2,18 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../core/diagnostics.js";
 import type { Host } from "../core/host.js";
-import { findLaunchAgentPlists } from "./launchd.js";
+import { currentPackageEnv } from "../locate/env.js";
+import { findGatewayServices, type ServiceDefinition, type ServiceHost } from "../locate/service/gateway-services.js";
 import { xmlUnescape } from "./quote.js";
-import { findGatewayTaskScripts } from "./schtasks.js";
-import type { ServiceDefinition } from "./service-definition.js";
-import { findSystemdGatewayUnits } from "./systemd.js";
+
+/** The hook reads and writes the real files, with this machine's path rules, whatever platform `host` plays. */
+export function serviceHostOf(host: Host): ServiceHost {
+  return { ...host, ...currentPackageEnv() };
+}
 
 /** The gateway service definitions of the platform's service manager. */
-export async function findGatewayServices(host: Host): Promise<ServiceDefinition[]> {
-  if (host.platform === "linux") return findSystemdGatewayUnits(host);
-  if (host.platform === "darwin") return findLaunchAgentPlists(host);
-  if (host.platform === "win32") return findGatewayTaskScripts(host);
-  return [];
+export async function findHookServices(host: Host): Promise<ServiceDefinition[]> {
+  return findGatewayServices(serviceHostOf(host));
 }
 
 export interface ServiceSelector {

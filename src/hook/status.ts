@@ -9,7 +9,7 @@ import type { HookMechanism } from "./mechanism.js";
 import { readRecord, type RecordedFile } from "./record.js";
 import type { RepatchTarget } from "./repatch.js";
 import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import type { ServiceSelector } from "./services.js";
 
 export interface HookFileStatus {

@@ -1,45 +1,10 @@
-import fs from "node:fs/promises";
 import path from "node:path";
-import type { Host } from "../core/host.js";
 import { HOOK_MARKER } from "./wrapper.js";
 import { systemdQuote } from "./quote.js";
 import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
-
-/** Names OpenClaw's own uninstall still recognises; a machine that never reinstalled may run them. */
-const LEGACY_UNITS = ["clawdbot-gateway", "moltbot-gateway"];
-const GATEWAY_UNIT = /^openclaw-gateway(?:-(.+))?\.service$/;
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 
 export const DROP_IN_NAME = "openclaw-patch.conf";
-
-/** OpenClaw writes its units to ~/.config/systemd/user regardless of XDG_CONFIG_HOME. */
-export function systemdUserUnitDir(host: Host): string {
-  return path.join(host.homedir, ".config", "systemd", "user");
-}
-
-/** Gateway units: openclaw-gateway.service, openclaw-gateway-<profile>.service, OPENCLAW_SYSTEMD_UNIT, legacy names. */
-export async function findSystemdGatewayUnits(host: Host): Promise<ServiceDefinition[]> {
-  const dir = systemdUserUnitDir(host);
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  const override = unitOverride(host.env.OPENCLAW_SYSTEMD_UNIT);
-  const found: ServiceDefinition[] = [];
-  for (const entry of entries.sort()) {
-    const match = GATEWAY_UNIT.exec(entry);
-    const legacy = LEGACY_UNITS.some((name) => entry === `${name}.service`);
-    if (!match && !legacy && entry !== override) continue;
-    const file = path.join(dir, entry);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    found.push({ kind: "systemd", name: entry, path: file, profile: match?.[1] ?? null, legacy });
-  }
-  return found;
-}
-
-function unitOverride(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  if (!trimmed) return undefined;
-  return trimmed.endsWith(".service") ? trimmed : `${trimmed}.service`;
-}
 
 /** Drop-ins live beside the unit in `<unit>.service.d/`; OpenClaw's rewrites of the unit leave them alone. */
 export function systemdDropInPath(unit: ServiceDefinition): string {

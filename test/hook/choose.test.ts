@@ -6,7 +6,7 @@ import { isOcpError } from "../../src/core/diagnostics.js";
 import { chooseMechanism, type HookFacts } from "../../src/hook/choose.js";
 import { gatherFacts } from "../../src/hook/facts.js";
 import { supportsWrapper } from "../../src/hook/release-support.js";
-import type { ServiceDefinition } from "../../src/hook/service-definition.js";
+import type { ServiceDefinition } from "../../src/locate/service/gateway-services.js";
 import { contextFor, fakeOpenClawPackage, fixture, recordingRunner, removeDir, tempDir, targetIn } from "./helpers.js";
 
 const UNIT: ServiceDefinition = { kind: "systemd", name: "openclaw-gateway.service", path: "/h/.config/systemd/user/openclaw-gateway.service", profile: null, legacy: false };

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { insertCmdHook, renderCmdHookLine } from "../../src/hook/schtasks.js";
 import { insertPlistHook, renderLaunchdScript } from "../../src/hook/launchd.js";
 import { nodeInArguments, packageRootInArguments, serviceProgramArguments, wrapperInArguments } from "../../src/hook/service-program.js";
-import type { ServiceDefinition } from "../../src/hook/service-definition.js";
+import type { ServiceDefinition } from "../../src/locate/service/gateway-services.js";
 import { fixture, hostFor, removeDir, tempDir } from "./helpers.js";
 
 const TARGET = { nodePath: "C:\\node\\node.exe", cliPath: "C:\\ocp\\cli.js", packageRoot: "C:\\openclaw" };
