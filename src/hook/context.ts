@@ -1,7 +1,8 @@
+import path from "node:path";
 import { currentHost, type Host } from "../core/host.js";
 import { resolveStateDir } from "../core/state-dir.js";
 import { runProcess, type ProcessRunner } from "../core/run-process.js";
-import type { ShownCommand } from "./runner.js";
+import type { ShownCommand } from "./commands.js";
 
 /** Everything the hook operations touch outside their arguments; tests supply their own. */
 export interface HookContext {
@@ -25,3 +26,16 @@ export function currentHookContext(overrides: Partial<HookContext> = {}): HookCo
 
 /** Generous: `openclaw gateway install --force` rewrites the service and may restart it. */
 export const COMMAND_LIMITS = { timeoutMs: 180_000 };
+
+/** Where the hook keeps its files inside the openclaw-patch state folder (never in the package). */
+export interface HookLayout {
+  dir: string;
+  record: string;
+  /** Original bytes of every service file the hook changed, named by their sha256. */
+  originals: string;
+}
+
+export function hookLayout(stateDir: string): HookLayout {
+  const dir = path.join(stateDir, "hook");
+  return { dir, record: path.join(dir, "hook-record.json"), originals: path.join(dir, "originals") };
+}

@@ -1,13 +1,13 @@
 import path from "node:path";
-import type { HookFacts } from "./choose.js";
-import type { HookContext } from "./context.js";
-import { hookLayout } from "./layout.js";
-import type { RepatchTarget } from "./repatch.js";
-import { readOpenClawVersion, supportsWrapper } from "./release-support.js";
+import { nodeFs } from "../locate/env.js";
+import { readPackageJson } from "../locate/package-json.js";
 import type { ServiceDefinition } from "../locate/service/gateway-services.js";
+import type { HookContext } from "./context.js";
+import type { HookFacts } from "./driver.js";
+import { ownWrapperPath, supportsWrapper } from "./mechanisms/wrapper.js";
+import type { RepatchTarget } from "./repatch.js";
 import { serviceProgramArguments, wrapperInArguments } from "./service-program.js";
 import { findHookServices, readServiceWrapper, selectService, type ServiceSelector } from "./services.js";
-import { wrapperFileName } from "./wrapper.js";
 
 /** Reads what choosing needs: the service to hook, the release, and any wrapper already in use. */
 export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selector: ServiceSelector): Promise<HookFacts> {
@@ -25,13 +25,15 @@ export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selec
   return facts;
 }
 
+/** The installed release's version from its package.json, or null when unreadable. */
+async function readOpenClawVersion(packageRoot: string): Promise<string | null> {
+  const read = await readPackageJson(nodeFs, path.join(packageRoot, "package.json"));
+  return read.kind === "package" ? (read.version ?? null) : null;
+}
+
 async function wrapperOf(ctx: HookContext, service: ServiceDefinition): Promise<string | undefined> {
   const declared = await readServiceWrapper(service);
   if (declared !== undefined) return declared;
   const argv = await serviceProgramArguments(service, ctx.host);
   return argv === undefined ? undefined : wrapperInArguments(argv, ctx.host.platform);
-}
-
-export function ownWrapperPath(ctx: HookContext): string {
-  return path.join(hookLayout(ctx.stateDir).dir, wrapperFileName(ctx.host.platform, "openclaw"));
 }

@@ -8,7 +8,7 @@ import type { HookContext } from "../../src/hook/context.js";
 import type { Host } from "../../src/core/host.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
 import type { ProcessOutcome, ProcessRunner } from "../../src/core/run-process.js";
-import type { ShownCommand } from "../../src/hook/runner.js";
+import type { ShownCommand } from "../../src/hook/commands.js";
 
 /**
  * Every hook test passes its own temporary home explicitly; this sandbox only makes sure that a

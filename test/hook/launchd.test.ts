@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
-import { hasPlistHook, insertPlistHook, launchdReloadCommands, removePlistHook, renderLaunchdScript } from "../../src/hook/launchd.js";
+import { hasPlistHook, insertPlistHook, launchdReloadCommands, removePlistHook, renderLaunchdScript } from "../../src/hook/mechanisms/launchd.js";
 import { xmlUnescape } from "../../src/hook/quote.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
 import { findHookServices } from "../../src/hook/services.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
-import { hasCmdHook, insertCmdHook, removeCmdHook, renderCmdHookLine } from "../../src/hook/schtasks.js";
+import { hasCmdHook, insertCmdHook, removeCmdHook, renderCmdHookLine } from "../../src/hook/mechanisms/schtasks.js";
 import { findHookServices } from "../../src/hook/services.js";
 import { fixture, hostFor, removeDir, tempDir } from "./helpers.js";
 

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installHook } from "../../src/hook/install.js";
+import { installHook } from "../../src/hook/install-hook.js";
 import { findHookServices, selectService } from "../../src/hook/services.js";
-import { renderSystemdDropIn, systemdDropInPath } from "../../src/hook/systemd.js";
+import { renderSystemdDropIn, systemdDropInPath } from "../../src/hook/mechanisms/systemd.js";
 import { isOcpError } from "../../src/core/diagnostics.js";
 import { contextFor, fakeOpenClawPackage, fakeRepatchCli, fixture, hostFor, readJsonLines, recordingRunner, removeDir, tempDir, targetIn } from "./helpers.js";
 

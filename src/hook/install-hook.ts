@@ -1,22 +1,20 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
+import { sha256 } from "../core/hash.js";
 import { withLock } from "../core/lock.js";
-import { commandFailure, describeFailure } from "./command-failure.js";
-import { COMMAND_LIMITS, type HookContext } from "./context.js";
+import { succeeded } from "../core/run-process.js";
+import { commandFailure, describeFailure, type CommandRun, type ShownCommand } from "./commands.js";
+import { COMMAND_LIMITS, hookLayout, type HookContext } from "./context.js";
+import { driverFor, type HookMechanism } from "./drivers.js";
 import { evaluateRecord, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
-import { sha256, storeOriginal, writeFileAtomic } from "./file-store.js";
-import { hookLayout } from "./layout.js";
-import type { HookMechanism } from "./mechanism.js";
+import { writeKeepingMode } from "./files.js";
 import { buildInstallPlan, type InstallPlan } from "./plan.js";
-import { readRecord, writeRecord, type HookRecord, type RecordedFile } from "./record.js";
-import { serviceUsesWrapper } from "./registration-state.js";
+import { originalsStore, readRecord, writeRecord, type HookRecord, type RecordedFile } from "./record.js";
 import type { RepatchTarget } from "./repatch.js";
-import { succeeded } from "../core/run-process.js";
-import type { ShownCommand } from "./runner.js";
-import type { ServiceSelector } from "./services.js";
-import { conflictError, executeUninstall, planUninstall, type CommandRun, type UninstallPlan } from "./uninstall.js";
+import { serviceUsesWrapper, type ServiceSelector } from "./services.js";
+import { conflictError, executeUninstall, planUninstall, type UninstallPlan } from "./uninstall-hook.js";
 
 export interface InstallRequest {
   target: RepatchTarget;
@@ -124,8 +122,8 @@ async function isUpToDate(ctx: HookContext, existing: HookRecord, request: Insta
   if (t.nodePath !== r.nodePath || t.cliPath !== r.cliPath || t.packageRoot !== r.packageRoot || t.stateDir !== r.stateDir) return false;
   const facts = await gatherFacts(ctx, request.target, request.selector);
   if ((facts.service?.path ?? null) !== (existing.service?.path ?? null)) return false;
-  // The edit in a plist or gateway.cmd is checked by evaluateRecord; only generated files can go stale.
-  if (existing.mechanism === "launchd" || existing.mechanism === "schtasks") return true;
+  // An edit in OpenClaw's own file (plist, gateway.cmd) is checked by evaluateRecord; only generated files can go stale.
+  if (driverFor(existing.mechanism).edit !== undefined) return true;
   const plan = await buildInstallPlan(ctx, request.target, facts, existing.mechanism).catch(() => undefined);
   if (plan === undefined || plan.files.length !== existing.files.length) return false;
   return plan.files.every((planned, i) => planned.path === existing.files[i]?.path && sha256(planned.content) === existing.files[i]?.sha256);
@@ -142,7 +140,7 @@ async function writeHook(ctx: HookContext, plan: InstallPlan): Promise<HookRecor
   for (const planned of plan.files) {
     const entry: RecordedFile = { path: planned.path, role: planned.role, action: planned.action === "create" ? "created" : "modified", sha256: sha256(planned.content) };
     if (planned.original !== undefined) {
-      entry.original = { sha256: await storeOriginal(layout.originals, planned.original), size: planned.original.length };
+      entry.original = { sha256: await originalsStore(layout).put(planned.original), size: planned.original.length };
     }
     files.push(entry);
   }
@@ -162,7 +160,7 @@ async function writeHook(ctx: HookContext, plan: InstallPlan): Promise<HookRecor
   };
   await writeRecord(layout, record);
   for (const dir of record.createdDirs) await fs.mkdir(dir, { recursive: true });
-  for (const planned of plan.files) await writeFileAtomic(planned.path, planned.content, planned.mode);
+  for (const planned of plan.files) await writeKeepingMode(planned.path, planned.content, planned.mode);
   return record;
 }
 

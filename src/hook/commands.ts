@@ -1,6 +1,19 @@
 import { diagnostic, warning, type Diagnostic } from "../core/diagnostics.js";
-import type { ProcessOutcome } from "../core/run-process.js";
-import type { ShownCommand } from "./runner.js";
+import type { ProcessCommand, ProcessOutcome } from "../core/run-process.js";
+
+/** A command the hook runs or asks the operator to run; `display` is what the operator sees. */
+export interface ShownCommand extends ProcessCommand {
+  argv: string[];
+  display: string;
+  purpose: string;
+  /** "warning": the hook works without it (e.g. daemon-reload with no user bus). */
+  onFailure: "error" | "warning";
+}
+
+export interface CommandRun {
+  command: ShownCommand;
+  outcome: ProcessOutcome;
+}
 
 export function describeFailure(outcome: ProcessOutcome): string {
   if (outcome.startError === "ENOENT") return "program not found";
