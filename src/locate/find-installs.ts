@@ -3,7 +3,7 @@ import { LOCATE_CODES } from "./codes.js";
 import { currentLocateEnv, type LocateEnv } from "./env.js";
 import type { Finding, ProbeResult } from "./finding.js";
 import { tryRealpath } from "./fs-probe.js";
-import type { Install, LocateResult } from "./install.js";
+import type { Install, LocateResult } from "./located-install.js";
 import { probePath } from "./probe-path.js";
 import { probeAppDataNpm, probeBunGlobal, probeInstallerTools, probePackageManagerRoot } from "./probe-global-dirs.js";
 import { readRelease } from "./release.js";

@@ -7,7 +7,7 @@ export { findGatewayServices, launchAgentsDir, systemdUserUnitDir } from "./serv
 export type { ServiceDefinition, ServiceHost, ServiceKind } from "./service/gateway-services.js";
 export { readServiceCommands } from "./service/service-commands.js";
 export { findInstalls } from "./find-installs.js";
-export type { Install, LocateResult } from "./install.js";
+export type { Install, LocateResult } from "./located-install.js";
 export { resolveLauncher } from "./launcher.js";
 export type { LauncherResolution } from "./launcher.js";
 export { locateDir } from "./locate-dir.js";
