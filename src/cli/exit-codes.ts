@@ -1,3 +1,5 @@
+import type { ExitKind } from "../core/diagnostic-codes.js";
+
 /** Documented exit codes; the README lists the same table. */
 export const EXIT = {
   ok: 0,
@@ -17,7 +19,7 @@ export const EXIT = {
   ambiguous: 7,
   /** A bug in openclaw-patch. */
   internal: 70,
-} as const;
+} as const satisfies Record<ExitKind | "ok", number>;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -13,26 +13,22 @@ import { exitCodeFor } from "../cli/error-exit.js";
 import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
 import type { RuntimeConfig } from "../runtime/contract.js";
 import type { FixReport } from "../core/fixes.js";
-import { resolveConfig, saveConfig, type ConfigFlags } from "./shared/config.js";
-import { lockWaitMs } from "./shared/option-values.js";
+import { resolveConfig, saveConfig } from "./shared/config.js";
+import { parseOptions, type RawOptions } from "./shared/option-schema.js";
+import { APPLY_OPTIONS } from "./shared/option-tables.js";
 import { renderDiagnostics, renderFixes, windowText } from "./shared/render.js";
 import { RUNTIME_FILE } from "../core/preamble.js";
 
-export interface ApplyCommandOptions extends TargetOptions, ConfigFlags {
-  dryRun?: boolean;
-  force?: boolean;
-  ifNeeded?: boolean;
-  wait?: string;
-}
+export type ApplyCommandOptions = TargetOptions & RawOptions<typeof APPLY_OPTIONS>;
 
 const PATCH_IDS_MODULE = "../../patches/index.js";
 
 export async function applyCommand(options: ApplyCommandOptions, io: CommandIO): Promise<void> {
   if (options.ifNeeded) return applyIfNeeded(options, io);
-  const waitMs = lockWaitMs(options.wait, 0);
+  const values = parseOptions(APPLY_OPTIONS, options);
   const target = await resolveTarget(options);
-  const { config, changed } = await resolveConfig(target.install.installDir, options);
-  const result = await withInstallLock(target.stateDir, target.install.realRoot, "apply", { waitMs }, async () => {
+  const { config, changed } = await resolveConfig(target.install.installDir, values);
+  const result = await withInstallLock(target.stateDir, target.install.realRoot, "apply", { waitMs: values.wait ?? 0 }, async () => {
     const applied = await applyUnlessUpToDate(target, config, { dryRun: options.dryRun === true, force: options.force === true });
     if (changed && !options.dryRun && applied.outcome !== "refused") await saveConfig(target.install.installDir, config);
     return applied;
@@ -40,7 +36,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: CommandIO):
   const diagnostics = [...target.diagnostics.filter((d) => d.severity !== "info"), ...result.diagnostics];
   if (io.json) printJson(io, applyJson(target.install.realRoot, target.install.version, result, diagnostics));
   else renderApply(io, target.install.realRoot, target.install.version, result, diagnostics);
-  if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code ?? ""));
+  if (result.outcome === "refused") throw new ExitError(exitCodeFor(diagnostics.find((d) => d.severity === "error")?.code));
 }
 
 /** The no-change check first (no parser loaded), then the engine; the caller holds the lock. */
@@ -146,10 +142,11 @@ async function applyIfNeeded(options: ApplyCommandOptions, io: CommandIO): Promi
   try {
     // Below the hooks' own watchdogs (20 s under systemd), so a run that cannot get the lock gives up
     // and records why, instead of being killed; an apply holds the lock for a second or two.
-    const waitMs = lockWaitMs(options.wait, 15_000);
+    const values = parseOptions(APPLY_OPTIONS, options);
+    const waitMs = values.wait ?? 15_000;
     const target = await resolveTarget(options);
     installDir = target.install.installDir;
-    const { config } = await resolveConfig(installDir, options);
+    const { config } = await resolveConfig(installDir, values);
     const outcome = await withInstallLock(target.stateDir, target.install.realRoot, "apply --if-needed", { waitMs }, () => applyUnlessUpToDate(target, config, { dryRun: false, force: false }));
     const failure = outcome.diagnostics.find((d) => d.severity === "error");
     note = failure ? { at: note.at, outcome: "failed", diagnostic: failure } : { at: note.at, outcome: outcome.outcome };

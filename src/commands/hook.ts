@@ -2,11 +2,12 @@ import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { exitCodeFor } from "../cli/error-exit.js";
+import { codedFailure, reportFailure } from "../cli/report-failure.js";
 import { EXIT, ExitError, type ExitCode } from "../cli/exit-codes.js";
 import { printJson, processIO, renderDiagnostic, type CommandIO } from "../cli/io.js";
-import { diagnostic, isOcpError, OcpError, type Diagnostic } from "../core/diagnostics.js";
-import { lockWaitMs } from "./shared/option-values.js";
+import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
+import { parseOptions } from "./shared/option-schema.js";
+import { HOOK_OPTIONS } from "./shared/option-tables.js";
 import { checkStateDir } from "../core/state-dir.js";
 import {
   currentHookContext,
@@ -14,7 +15,6 @@ import {
   hookStatus,
   HOOK_MECHANISMS,
   installHook,
-  isHookMechanism,
   nodeInArguments,
   packageRootInArguments,
   repatchDisplay,
@@ -72,26 +72,6 @@ export interface HookCommandDeps {
   /** The OpenClaw package root for `--dir` (or auto-detection when undefined). */
   resolvePackageRoot?: (dir: string | undefined, selector: ServiceSelector, ctx: HookContext) => Promise<string>;
 }
-
-const HOOK_EXIT: Record<string, ExitCode> = {
-  OCP_HOOK_FILE_CHANGED: EXIT.conflict,
-  OCP_HOOK_ALREADY_PRESENT: EXIT.conflict,
-  OCP_HOOK_SERVICE_AMBIGUOUS: EXIT.ambiguous,
-  OCP_HOOK_BAD_OPTION: EXIT.usage,
-  OCP_HOOK_MECHANISM_UNAVAILABLE: EXIT.usage,
-  OCP_HOOK_SERVICE_NOT_FOUND: EXIT.usage,
-  OCP_HOOK_NO_SERVICE: EXIT.usage,
-  OCP_HOOK_SERVICE_MISSING: EXIT.usage,
-  OCP_HOOK_RECORD_CORRUPT: EXIT.usage,
-  OCP_HOOK_UNQUOTABLE: EXIT.usage,
-  OCP_HOOK_PLIST_BINARY: EXIT.usage,
-  OCP_HOOK_PLIST_UNRECOGNIZED: EXIT.usage,
-  OCP_HOOK_CMD_UNSUPPORTED: EXIT.usage,
-  OCP_HOOK_CMD_NON_ASCII: EXIT.usage,
-  OCP_HOOK_CMD_UNRECOGNIZED: EXIT.usage,
-  OCP_HOOK_ACTIVATION_FAILED: EXIT.failed,
-  OCP_HOOK_UNREGISTER_FAILED: EXIT.failed,
-};
 
 // ---------------------------------------------------------------- install
 
@@ -361,7 +341,8 @@ export function registerHookCommand(program: Command, deps: HookCommandDeps = {}
 async function contextFor(options: HookCommonOptions, deps: HookCommandDeps): Promise<HookContext> {
   const overrides: Partial<HookContext> = { ...deps.context };
   if (options.stateDir !== undefined) overrides.stateDir = options.stateDir;
-  if (options.wait !== undefined) overrides.lockWaitMs = lockWaitMs(options.wait, 0);
+  const { wait } = parseOptions(HOOK_OPTIONS, options);
+  if (wait !== undefined) overrides.lockWaitMs = wait;
   const ctx = currentHookContext(overrides);
   await checkStateDir(ctx.stateDir);
   return ctx;
@@ -375,13 +356,8 @@ function selectorFrom(options: { service?: string; profile?: string }): ServiceS
 }
 
 function mechanismFrom(value: string | undefined): HookMechanism | undefined {
-  if (value === undefined || value === "auto") return undefined;
-  if (isHookMechanism(value)) return value;
-  throw badOption(`unknown --mechanism ${value}; use one of auto, ${HOOK_MECHANISMS.join(", ")}`);
-}
-
-function badOption(message: string): OcpError {
-  return new OcpError(diagnostic("OCP_HOOK_BAD_OPTION", message, "see `openclaw-patch hook --help`"));
+  const { mechanism } = parseOptions(HOOK_OPTIONS, { mechanism: value });
+  return mechanism === "auto" ? undefined : mechanism;
 }
 
 /** build/src/commands/hook.js → build/src/cli.js */
@@ -440,26 +416,11 @@ async function reportingErrors(io: CommandIO, command: string, body: () => Promi
   try {
     code = await body();
   } catch (error) {
-    const ocp = isOcpError(error) ? error : permissionError(error);
-    if (ocp === undefined) throw error;
-    const all = [ocp.diagnostic, ...ocp.extra];
-    if (io.json) printJson(io, { command, error: ocp.diagnostic, diagnostics: all });
-    else for (const d of all) io.err(renderDiagnostic(d));
-    throw new ExitError(HOOK_EXIT[ocp.diagnostic.code] ?? exitCodeFor(ocp.diagnostic.code), ocp.message);
+    const coded = codedFailure(error);
+    if (coded === undefined) throw error;
+    throw new ExitError(reportFailure(io, coded, command), coded.message);
   }
   if (code !== EXIT.ok) throw new ExitError(code);
-}
-
-function permissionError(error: unknown): OcpError | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") return undefined;
-  const file = (error as NodeJS.ErrnoException).path ?? "a file";
-  return new OcpError(
-    diagnostic("OCP_PERMISSION", `cannot write ${file} (${code})`, "run as the user who owns the gateway service and its files (not with sudo), or fix the file's permissions", {
-      path: file,
-      errno: code,
-    }),
-  );
 }
 
 function exitFromDiagnostics(diagnostics: Diagnostic[]): ExitCode {

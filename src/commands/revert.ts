@@ -4,16 +4,13 @@ import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics } from "./shared/render.js";
-import { lockWaitMs } from "./shared/option-values.js";
+import { parseOptions, type RawOptions } from "./shared/option-schema.js";
+import { REVERT_OPTIONS } from "./shared/option-tables.js";
 
-export interface RevertCommandOptions extends TargetOptions {
-  force?: boolean;
-  forget?: boolean;
-  wait?: string;
-}
+export type RevertCommandOptions = TargetOptions & RawOptions<typeof REVERT_OPTIONS>;
 
 export async function revertCommand(options: RevertCommandOptions, io: CommandIO): Promise<void> {
-  const waitMs = lockWaitMs(options.wait, 0);
+  const waitMs = parseOptions(REVERT_OPTIONS, options).wait ?? 0;
   const target = await resolveTarget(options);
   const result = await withInstallLock(target.stateDir, target.install.realRoot, "revert", { waitMs }, () =>
     revertPatches(target.install, { force: options.force === true, forget: options.forget === true, retryCommand: `openclaw-patch revert --dir ${target.install.realRoot}` }),

@@ -12,12 +12,10 @@ import { fixStatusOf, readGatewaySockets, type GatewaySocketReport } from "../st
 import { watchPlan, type WatchPlan } from "../status/watch-options.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics, renderFixes, renderSettings } from "./shared/render.js";
+import { parseOptions, type RawOptions } from "./shared/option-schema.js";
+import { STATUS_OPTIONS } from "./shared/option-tables.js";
 
-export interface StatusCommandOptions extends TargetOptions {
-  port?: string;
-  watch?: boolean | string;
-  watchCount?: string;
-}
+export type StatusCommandOptions = TargetOptions & RawOptions<typeof STATUS_OPTIONS>;
 
 /** What the command reads from its surroundings; tests pass their own. */
 export interface StatusContext extends Host {
@@ -42,6 +40,7 @@ export function processStatusContext(): StatusContext {
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
 
 export async function statusCommand(options: StatusCommandOptions, io: CommandIO, context: StatusContext = processStatusContext()): Promise<void> {
+  const { port } = parseOptions(STATUS_OPTIONS, options);
   const watch = watchPlan(options.watch, options.watchCount);
   const target = await resolveTarget(options);
   const { install } = target;
@@ -53,7 +52,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CommandIO
     realRoot: install.realRoot,
     stateDir: target.stateDir,
     foundBy: target.foundBy,
-    ...(options.port === undefined ? {} : { portOption: options.port }),
+    ...(port === undefined ? {} : { portOption: port }),
     env: context.env,
     homedir: context.homedir,
   });

@@ -8,8 +8,9 @@ import { TraceFollower } from "../trace/follow.js";
 import { readRotatedRecords, readTrace } from "../trace/read-trace.js";
 import type { TraceRecord } from "../trace/records.js";
 import { renderTraceReport } from "../trace/render-report.js";
-import { parseSince } from "../trace/since.js";
 import { summariseTrace } from "../trace/summarise.js";
+import { parseOptions } from "./shared/option-schema.js";
+import { TRACE_OPTIONS } from "./shared/option-tables.js";
 
 export interface TraceCommandOptions {
   follow?: boolean;
@@ -32,7 +33,7 @@ const MAX_CATCH_UP_POLLS = 256;
  */
 export async function traceCommand(file: string | undefined, options: TraceCommandOptions, io: CommandIO): Promise<void> {
   const tracePath = file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
-  const since = options.since === undefined ? undefined : parseSince(options.since);
+  const { since } = parseOptions(TRACE_OPTIONS, options);
   const json = options.json ?? io.json;
   if (options.follow) {
     await followTrace(tracePath, since, json, io, options);

@@ -10,23 +10,19 @@ import { printJson } from "../cli/io.js";
 import { EXIT, ExitError } from "../cli/exit-codes.js";
 import type { BoundFlags } from "../live/bound-settings.js";
 import { liveVerify } from "../live/live-verify.js";
-import { loopbackHost } from "../live/loopback-host.js";
+import { DEFAULT_LIVE_HOST } from "../live/loopback-host.js";
 import { renderLiveReport } from "../live/render-live.js";
 import { renderSelfTest } from "../selftest/render-self-test.js";
 import { runSelfTest, type SelfTestResult } from "../selftest/run-self-test.js";
 import { gatewayFacts, type GatewayFacts } from "../status/gateway-facts.js";
 import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics } from "./shared/render.js";
+import { parseOptions, type OptionValues, type RawOptions } from "./shared/option-schema.js";
+import { VERIFY_OPTIONS } from "./shared/option-tables.js";
 
-export interface VerifyCommandOptions extends TargetOptions, BoundFlags {
-  node?: string;
-  /** commander's --no-self-test sets this to false. */
-  selfTest?: boolean;
-  live?: boolean;
-  port?: string;
-  host?: string;
-  token?: string;
-}
+/** commander's --no-self-test sets selfTest to false. */
+export type VerifyCommandOptions = TargetOptions & RawOptions<typeof VERIFY_OPTIONS>;
+type VerifyValues = OptionValues<typeof VERIFY_OPTIONS>;
 
 /** What the command reads from its surroundings; tests pass their own. */
 export interface VerifyContext {
@@ -40,21 +36,22 @@ export function processVerifyContext(): VerifyContext {
 }
 
 export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext = processVerifyContext()): Promise<void> {
+  const values = parseOptions(VERIFY_OPTIONS, options);
   const target = await resolveTarget(options);
   const facts = await gatewayFacts({
     realRoot: target.install.realRoot,
     stateDir: target.stateDir,
     foundBy: target.foundBy,
-    ...(options.port === undefined ? {} : { portOption: options.port }),
+    ...(values.port === undefined ? {} : { portOption: values.port }),
     env: context.env,
     homedir: context.homedir,
   });
-  if (options.live) await verifyLive(options, io, context, target, facts);
-  else await verifyInstall(options, io, context, target, facts);
+  if (values.live) await verifyLive(values, io, context, target, facts);
+  else await verifyInstall(values, io, context, target, facts);
 }
 
 /** Static checks, then the behavioural self-test of the injected runtime on a patched install. */
-async function verifyInstall(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+async function verifyInstall(options: VerifyValues, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
   const { install } = target;
   const node = chooseNode(options.node, facts);
   const result = await verifyStatic(install, node.binary);
@@ -80,16 +77,16 @@ async function verifyInstall(options: VerifyCommandOptions, io: CommandIO, conte
   if (!ok) throw new ExitError(EXIT.failed);
 }
 
-async function verifyLive(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+async function verifyLive(options: VerifyValues, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
   const { install } = target;
-  const host = loopbackHost(options.host);
+  const host = options.host ?? DEFAULT_LIVE_HOST;
   const manifest = await readManifest(install.installDir, install.realRoot);
   const inspected = await inspectFiles(install, manifest, false);
   const flags: BoundFlags = {
-    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-    ...(options.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: options.pongTimeoutMs }),
-    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
-    ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: String(options.heartbeatMs) }),
+    ...(options.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: String(options.pongTimeoutMs) }),
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: String(options.closeGraceMs) }),
+    ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: String(options.handshakeTimeoutMs) }),
   };
   const report = await liveVerify({
     release: install.release,

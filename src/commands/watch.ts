@@ -3,17 +3,13 @@ import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { applyCommand } from "./apply.js";
 import { resolveTarget, type TargetOptions } from "./shared/target.js";
-import { countOption, secondsOption } from "./shared/option-values.js";
+import { parseOptions, type RawOptions } from "./shared/option-schema.js";
+import { WATCH_OPTIONS } from "./shared/option-tables.js";
 
-export interface WatchCommandOptions extends TargetOptions {
-  interval?: string;
-  /** Stop after this many checks (tests, cron-like use); default: until interrupted. */
-  maxChecks?: string;
-}
+/** --max-checks stops after that many checks (tests, cron-like use); default: until interrupted. */
+export type WatchCommandOptions = TargetOptions & RawOptions<typeof WATCH_OPTIONS>;
 
-const DEFAULT_INTERVAL_S = 10;
-const INTERVAL_SECONDS = { min: 1, max: 86_400 };
-const MAX_CHECKS = { min: 1, max: Number.MAX_SAFE_INTEGER };
+const DEFAULT_INTERVAL_MS = 10_000;
 
 /**
  * For installs with no service to hook: polls the release stamp and re-patches after an upgrade.
@@ -22,8 +18,9 @@ const MAX_CHECKS = { min: 1, max: Number.MAX_SAFE_INTEGER };
  */
 export async function watchCommand(options: WatchCommandOptions, io: CommandIO): Promise<void> {
   // Checked before anything runs: `Number("abc")` made the interval NaN, and the loop spun at full CPU.
-  const intervalMs = secondsOption("--interval", options.interval ?? DEFAULT_INTERVAL_S, INTERVAL_SECONDS, String(DEFAULT_INTERVAL_S));
-  const maxChecks = options.maxChecks === undefined ? Number.POSITIVE_INFINITY : countOption("--max-checks", options.maxChecks, MAX_CHECKS, "checks");
+  const values = parseOptions(WATCH_OPTIONS, options);
+  const intervalMs = values.interval ?? DEFAULT_INTERVAL_MS;
+  const maxChecks = values.maxChecks ?? Number.POSITIVE_INFINITY;
   const target = await resolveTarget(options);
   const root = target.install.realRoot;
   const common = { dir: root, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };

@@ -2,11 +2,13 @@
  * Every problem the tool reports is data: a stable code, a message and a remedy.
  * The core returns or throws these; only commands render them.
  */
-export type Severity = "error" | "warning" | "info";
+import type { CodeReportedAs, DiagnosticCode, Severity } from "./diagnostic-codes.js";
+
+export type { DiagnosticCode, Severity } from "./diagnostic-codes.js";
 
 export interface Diagnostic {
-  /** Stable identifier, e.g. "OCP_NOT_OPENCLAW". Never reworded once published. */
-  code: string;
+  /** Stable identifier from the catalogue (diagnostic-codes.ts), e.g. "OCP_NOT_OPENCLAW". */
+  code: DiagnosticCode;
   severity: Severity;
   message: string;
   /** What the operator should do next, as a sentence or a command. */
@@ -15,19 +17,19 @@ export interface Diagnostic {
   details?: Record<string, unknown>;
 }
 
-export function diagnostic(
-  code: string,
+export function diagnostic<S extends Severity = "error">(
+  code: CodeReportedAs<S>,
   message: string,
   remedy: string,
   details?: Record<string, unknown>,
-  severity: Severity = "error",
+  severity: S = "error" as S,
 ): Diagnostic {
   return details === undefined
     ? { code, severity, message, remedy }
     : { code, severity, message, remedy, details };
 }
 
-export function warning(code: string, message: string, remedy: string, details?: Record<string, unknown>): Diagnostic {
+export function warning(code: CodeReportedAs<"warning">, message: string, remedy: string, details?: Record<string, unknown>): Diagnostic {
   return diagnostic(code, message, remedy, details, "warning");
 }
 
@@ -44,7 +46,7 @@ export class OcpError extends Error {
   }
 }
 
-export function fail(code: string, message: string, remedy: string, details?: Record<string, unknown>): never {
+export function fail(code: CodeReportedAs<"error">, message: string, remedy: string, details?: Record<string, unknown>): never {
   throw new OcpError(diagnostic(code, message, remedy, details));
 }
 

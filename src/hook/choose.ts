@@ -1,6 +1,7 @@
 import { fail } from "../core/diagnostics.js";
 import type { HookFacts, MechanismOption } from "./driver.js";
-import { HOOK_DRIVERS, type HookMechanism } from "./drivers.js";
+import type { HookMechanism } from "./driver.js";
+import { HOOK_DRIVERS } from "./drivers.js";
 
 export interface HookChoice {
   mechanism: HookMechanism;

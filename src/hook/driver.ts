@@ -5,12 +5,21 @@ import type { HookContext } from "./context.js";
 import { readIfExists } from "./files.js";
 import type { RepatchTarget } from "./repatch.js";
 
+/** The ways the re-patch hook can be attached to the gateway's start, in the order `--mechanism` lists them. */
+export const HOOK_MECHANISMS = ["wrapper", "systemd", "launchd", "schtasks", "none"] as const;
+
+export type HookMechanism = (typeof HOOK_MECHANISMS)[number];
+
+export function isHookMechanism(value: string): value is HookMechanism {
+  return (HOOK_MECHANISMS as readonly string[]).includes(value);
+}
+
 /**
  * One way of attaching the re-patch to the gateway's start (systemd drop-in, OPENCLAW_WRAPPER, …).
  * Each is one file under mechanisms/, listed in drivers.ts; the install, uninstall and status code
  * ask the driver rather than naming mechanisms.
  */
-export interface HookDriver<M extends string = string> {
+export interface HookDriver<M extends HookMechanism = HookMechanism> {
   readonly mechanism: M;
   /** Whether it can be used with these facts, and why (not). */
   option(facts: HookFacts): MechanismOption;

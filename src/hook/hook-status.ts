@@ -4,7 +4,7 @@ import { hookLayout, type HookContext } from "./context.js";
 import { evaluateRecord, type FileState, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
 import type { ShownCommand } from "./commands.js";
-import type { HookMechanism } from "./drivers.js";
+import type { HookMechanism } from "./driver.js";
 import { readRecord, type RecordedFile } from "./record.js";
 import type { RepatchTarget } from "./repatch.js";
 import type { ServiceDefinition } from "../locate/service/gateway-services.js";

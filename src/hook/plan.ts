@@ -1,7 +1,8 @@
 import { chooseMechanism, type HookChoice } from "./choose.js";
 import type { HookContext } from "./context.js";
 import type { DriverPlan, HookFacts } from "./driver.js";
-import { driverFor, type HookMechanism } from "./drivers.js";
+import type { HookMechanism } from "./driver.js";
+import { driverFor } from "./drivers.js";
 import type { RepatchTarget } from "./repatch.js";
 import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 

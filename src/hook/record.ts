@@ -5,7 +5,7 @@ import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import type { ShownCommand } from "./commands.js";
 import type { HookLayout } from "./context.js";
 import type { FileRole } from "./driver.js";
-import { isHookMechanism, type HookMechanism } from "./drivers.js";
+import { isHookMechanism, type HookMechanism } from "./driver.js";
 import { readIfExists, writeKeepingMode } from "./files.js";
 import type { RepatchTarget } from "./repatch.js";
 

@@ -4,20 +4,9 @@ import { DEFAULT_RUNTIME_CONFIG, DURATION_SETTINGS, type DurationSetting, type R
 import { parseSwitch } from "../../runtime/config.js";
 import { fail } from "../../core/diagnostics.js";
 import { writeFileDurably } from "../../core/fs-safe.js";
-import { millisecondsOption } from "./option-values.js";
+import { milliseconds, type OptionParser, type OptionSpec, type OptionTable, type OptionValues, type RawOptions } from "./option-schema.js";
 
-export interface ConfigFlags {
-  heartbeatMs?: string;
-  pongTimeoutMs?: string;
-  closeGraceMs?: string;
-  keepaliveMs?: string;
-  shutdownGraceMs?: string;
-  headersTimeoutMs?: string;
-  /** `--abortive-close on|off`, or false from `--no-abortive-close`. */
-  abortiveClose?: string | boolean;
-}
-
-const FLAG_TO_KEY: [keyof ConfigFlags, DurationSetting, string][] = [
+const FLAG_TO_KEY: [ConfigFlag, DurationSetting, string][] = [
   ["heartbeatMs", "heartbeatMs", "--heartbeat-ms"],
   ["pongTimeoutMs", "pongTimeoutMs", "--pong-timeout-ms"],
   ["closeGraceMs", "closeGraceMs", "--close-grace-ms"],
@@ -26,28 +15,49 @@ const FLAG_TO_KEY: [keyof ConfigFlags, DurationSetting, string][] = [
   ["headersTimeoutMs", "headersTimeoutMs", "--headers-timeout-ms"],
 ];
 
+type ConfigFlag = "heartbeatMs" | "pongTimeoutMs" | "closeGraceMs" | "keepaliveMs" | "shutdownGraceMs" | "headersTimeoutMs";
+
+/** apply's runtime settings: `--abortive-close on|off`, or false from `--no-abortive-close`. */
+export const CONFIG_OPTIONS = {
+  ...(Object.fromEntries(
+    FLAG_TO_KEY.map(([flag, key, name]) => [flag, { flags: `${name} <ms>`, description: `runtime setting ${key} (default ${DEFAULT_RUNTIME_CONFIG[key]})`, parse: milliseconds(DEFAULT_RUNTIME_CONFIG[key]) }]),
+  ) as Record<ConfigFlag, OptionSpec<number> & { parse: OptionParser<number> }>),
+  abortiveClose: {
+    flags: "--abortive-close <on|off>",
+    description: "reset (RST) the sockets the fixes give up on, so the kernel keeps no orphan (default on)",
+    negation: "close them gracefully instead (FIN; the kernel may keep them for minutes)",
+    parse: onOff,
+  },
+} as const satisfies OptionTable;
+
+export type ConfigValues = OptionValues<typeof CONFIG_OPTIONS>;
+export type ConfigFlags = RawOptions<typeof CONFIG_OPTIONS>;
+
+function onOff(raw: string, flag: string): boolean {
+  const value = parseSwitch(raw);
+  if (value === undefined) fail("OCP_BAD_OPTION", `${flag} must be on or off, got ${JSON.stringify(raw)}`, `for example ${flag} on (the default) or --no-abortive-close`);
+  return value;
+}
+
 const SETTINGS_FILE = "settings.json";
 
 /**
  * Runtime settings chosen at apply time live beside the install's record, so a later apply (the
  * upgrade hook, a new tool version) keeps the operator's choice instead of resetting to defaults.
  */
-export async function resolveConfig(installDir: string, flags: ConfigFlags): Promise<{ config: RuntimeConfig; changed: boolean }> {
+export async function resolveConfig(installDir: string, values: ConfigValues): Promise<{ config: RuntimeConfig; changed: boolean }> {
   const saved = await readSaved(installDir);
   const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...saved };
   let changed = false;
-  for (const [flag, key, name] of FLAG_TO_KEY) {
-    const raw = flags[flag];
-    if (raw === undefined) continue;
-    const value = millisecondsOption(name, String(raw), DEFAULT_RUNTIME_CONFIG[key]);
+  for (const [flag, key] of FLAG_TO_KEY) {
+    const value = values[flag];
+    if (value === undefined) continue;
     if (config[key] !== value) changed = true;
     config[key] = value;
   }
-  if (flags.abortiveClose !== undefined) {
-    const value = parseSwitch(flags.abortiveClose);
-    if (value === undefined) fail("OCP_BAD_OPTION", `--abortive-close must be on or off, got ${JSON.stringify(flags.abortiveClose)}`, "for example --abortive-close on (the default) or --no-abortive-close");
-    if (config.abortiveClose !== value) changed = true;
-    config.abortiveClose = value;
+  if (values.abortiveClose !== undefined) {
+    if (config.abortiveClose !== values.abortiveClose) changed = true;
+    config.abortiveClose = values.abortiveClose;
   }
   return { config, changed };
 }
@@ -71,9 +81,3 @@ async function readSaved(installDir: string): Promise<Partial<RuntimeConfig>> {
     return {};
   }
 }
-
-export const CONFIG_OPTIONS: [string, string][] = [
-  ...FLAG_TO_KEY.map(([, key, name]): [string, string] => [`${name} <ms>`, `runtime setting ${key} (default ${DEFAULT_RUNTIME_CONFIG[key]})`]),
-  ["--abortive-close <on|off>", "reset (RST) the sockets the fixes give up on, so the kernel keeps no orphan (default on)"],
-  ["--no-abortive-close", "close them gracefully instead (FIN; the kernel may keep them for minutes)"],
-];

@@ -3,6 +3,8 @@ import { currentHost } from "../../core/host.js";
 import { checkStateDir, resolveStateDir } from "../../core/state-dir.js";
 import { openInstall, type InstallHandle } from "../../core/install.js";
 import { locateDir } from "../../locate/locate-dir.js";
+import { parseOptions } from "./option-schema.js";
+import { TARGET_OPTIONS } from "./option-tables.js";
 
 export interface TargetOptions {
   dir?: string;
@@ -16,19 +18,17 @@ export interface Target {
   diagnostics: Diagnostic[];
 }
 
-export function stateDirFrom(options: TargetOptions): string {
-  return options.stateDir ?? resolveStateDir(currentHost());
-}
 
 /**
  * The install a command works on: --dir when given (no processes spawned: the upgrade hook takes this
  * path before every gateway start), else auto-detection, which must find exactly one.
  */
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
-  const stateDir = stateDirFrom(options);
+  const { dir, stateDir: given } = parseOptions(TARGET_OPTIONS, options);
+  const stateDir = given ?? resolveStateDir(currentHost());
   await checkStateDir(stateDir);
-  if (options.dir) {
-    const { install, diagnostics } = await locateDir(options.dir);
+  if (dir !== undefined) {
+    const { install, diagnostics } = await locateDir(dir);
     return { install: await openInstall(install.realRoot, stateDir), stateDir, foundBy: install.foundBy, diagnostics };
   }
   const { findInstalls } = await import("../../locate/find-installs.js");
