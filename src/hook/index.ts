@@ -9,6 +9,7 @@ export { HOOK_DRIVERS } from "./drivers.js";
 export { evaluateRecord } from "./evaluate.js";
 export type { HookHealth, RecordEvaluation } from "./evaluate.js";
 export { gatherFacts } from "./facts.js";
+export { gatewayPackageRoot, serviceNode } from "./gateway-package.js";
 export { hookStatus } from "./hook-status.js";
 export type { HookFileStatus, HookStatusReport } from "./hook-status.js";
 export { installHook } from "./install-hook.js";
