@@ -1,11 +1,11 @@
 import { readManifest } from "../core/manifest.js";
 import { inspectFiles } from "../core/install-state.js";
 import { installFile } from "../core/state-layout.js";
+import { currentHost, type Host } from "../core/host.js";
 import fs from "node:fs/promises";
-import os from "node:os";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
-import type { RunCommand } from "../sockets/run-command.js";
+import type { ProcessRunner } from "../core/run-process.js";
 import { gatewayFacts } from "../status/gateway-facts.js";
 import { renderSocketReport } from "../status/render-sockets.js";
 import { fixStatusOf, readGatewaySockets, type GatewaySocketReport } from "../status/socket-report.js";
@@ -18,22 +18,17 @@ import { STATUS_OPTIONS } from "./shared/option-tables.js";
 export type StatusCommandOptions = TargetOptions & RawOptions<typeof STATUS_OPTIONS>;
 
 /** What the command reads from its surroundings; tests pass their own. */
-export interface StatusContext {
-  env: Record<string, string | undefined>;
-  homedir: string;
-  platform: NodeJS.Platform;
+export interface StatusContext extends Host {
   isTty: boolean;
   /** Calls `listener` on Ctrl-C while watching; returns the function that stops listening. */
   onInterrupt(listener: () => void): () => void;
-  run?: RunCommand;
+  run?: ProcessRunner;
   procRoot?: string;
 }
 
 export function processStatusContext(): StatusContext {
   return {
-    env: process.env,
-    homedir: os.homedir(),
-    platform: process.platform,
+    ...currentHost(),
     isTty: Boolean(process.stdout.isTTY),
     onInterrupt: (listener) => {
       process.once("SIGINT", listener);

@@ -4,12 +4,21 @@ import { sha256 } from "./hash.js";
 import { OcpError, diagnostic } from "./diagnostics.js";
 import { writeFileDurably } from "./fs-safe.js";
 
+/**
+ * How objects are laid out under the store's folder. "fanned" (`ab/abcd…`, the engine's backups)
+ * keeps folders small; "flat" (`abcd…`) is the layout the hook's originals have always had on disk.
+ */
+export type ObjectLayout = "fanned" | "flat";
+
 /** Content-addressed backups: original (and previous) file contents, named by their sha256. */
 export class ObjectStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly layout: ObjectLayout = "fanned",
+  ) {}
 
   pathOf(hash: string): string {
-    return path.join(this.dir, hash.slice(0, 2), hash);
+    return this.layout === "flat" ? path.join(this.dir, hash) : path.join(this.dir, hash.slice(0, 2), hash);
   }
 
   async has(hash: string): Promise<boolean> {
@@ -27,6 +36,12 @@ export class ObjectStore {
     await fs.mkdir(path.dirname(target), { recursive: true });
     await writeFileDurably(target, data, { mode: 0o600 });
     return hash;
+  }
+
+  /** The stored bytes, or undefined when they are missing or no longer hash to their name. */
+  async find(hash: string): Promise<Buffer | undefined> {
+    const data = await fs.readFile(this.pathOf(hash)).catch(() => undefined);
+    return data !== undefined && sha256(data) === hash ? data : undefined;
   }
 
   /** Reads a backup and checks it still hashes to its name. */

@@ -1,17 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import os from "node:os";
 import { fail } from "./diagnostics.js";
-
-export interface StateDirEnv {
-  env: Record<string, string | undefined>;
-  platform: NodeJS.Platform;
-  homedir: string;
-}
-
-export function currentStateDirEnv(): StateDirEnv {
-  return { env: process.env, platform: process.platform, homedir: os.homedir() };
-}
+import type { Host } from "./host.js";
 
 /**
  * Where manifests, backups, journals and the lock live. Outside the OpenClaw package on purpose:
@@ -19,7 +9,7 @@ export function currentStateDirEnv(): StateDirEnv {
  * Order: OPENCLAW_PATCH_STATE_DIR, $XDG_STATE_HOME/openclaw-patch, ~/.local/state/openclaw-patch (Linux),
  * ~/.openclaw-patch (elsewhere).
  */
-export function resolveStateDir({ env, platform, homedir }: StateDirEnv): string {
+export function resolveStateDir({ env, platform, homedir }: Host): string {
   const p = platform === "win32" ? path.win32 : path.posix;
   const explicit = env.OPENCLAW_PATCH_STATE_DIR;
   if (explicit) return p.resolve(explicit);

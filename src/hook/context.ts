@@ -1,12 +1,14 @@
-import { currentStateDirEnv, resolveStateDir } from "../core/state-dir.js";
-import { currentHookEnv, type HookEnv } from "./hook-env.js";
-import { spawnRunner, type CommandRunner } from "./runner.js";
+import path from "node:path";
+import { currentHost, type Host } from "../core/host.js";
+import { resolveStateDir } from "../core/state-dir.js";
+import { runProcess, type ProcessRunner } from "../core/run-process.js";
+import type { ShownCommand } from "./commands.js";
 
 /** Everything the hook operations touch outside their arguments; tests supply their own. */
 export interface HookContext {
-  hookEnv: HookEnv;
+  host: Host;
   stateDir: string;
-  runner: CommandRunner;
+  runner: ProcessRunner<ShownCommand>;
   /** How long to wait for another openclaw-patch run to release the state-folder lock. */
   lockWaitMs: number;
   now: () => Date;
@@ -14,13 +16,26 @@ export interface HookContext {
 
 export function currentHookContext(overrides: Partial<HookContext> = {}): HookContext {
   return {
-    hookEnv: overrides.hookEnv ?? currentHookEnv(),
-    stateDir: overrides.stateDir ?? resolveStateDir(currentStateDirEnv()),
-    runner: overrides.runner ?? spawnRunner,
+    host: overrides.host ?? currentHost(),
+    stateDir: overrides.stateDir ?? resolveStateDir(currentHost()),
+    runner: overrides.runner ?? runProcess,
     lockWaitMs: overrides.lockWaitMs ?? 10_000,
     now: overrides.now ?? (() => new Date()),
   };
 }
 
 /** Generous: `openclaw gateway install --force` rewrites the service and may restart it. */
-export const COMMAND_TIMEOUT_MS = 180_000;
+export const COMMAND_LIMITS = { timeoutMs: 180_000 };
+
+/** Where the hook keeps its files inside the openclaw-patch state folder (never in the package). */
+export interface HookLayout {
+  dir: string;
+  record: string;
+  /** Original bytes of every service file the hook changed, named by their sha256. */
+  originals: string;
+}
+
+export function hookLayout(stateDir: string): HookLayout {
+  const dir = path.join(stateDir, "hook");
+  return { dir, record: path.join(dir, "hook-record.json"), originals: path.join(dir, "originals") };
+}

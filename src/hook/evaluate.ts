@@ -1,7 +1,10 @@
 import { diagnostic, warning, type Diagnostic } from "../core/diagnostics.js";
-import { checkFile, type FileCheck } from "./file-state.js";
-import type { HookRecord } from "./record.js";
-import { serviceUsesWrapper } from "./registration-state.js";
+import { sha256 } from "../core/hash.js";
+import { editOf } from "./drivers.js";
+import { readIfExists } from "./files.js";
+import type { HookRecord, RecordedFile } from "./record.js";
+import { HOOK_MARKER } from "./repatch.js";
+import { serviceUsesWrapper } from "./services.js";
 
 /**
  * - active: every file as the hook wrote it, and the service-side step done;
@@ -62,4 +65,40 @@ export async function evaluateRecord(record: HookRecord): Promise<RecordEvaluati
   if (diagnostics.length > 0) return result("lost");
   if (!record.activated || registered === false) return result("not-activated");
   return result("active");
+}
+
+/**
+ * What became of a file the hook wrote:
+ * - intact: exactly the bytes the hook wrote;
+ * - original: a modified file back to its bytes from before the hook;
+ * - missing: deleted;
+ * - superseded: a modified file rewritten by someone else without the hook's edit (typically
+ *   OpenClaw regenerating the plist or gateway.cmd): nothing of the hook is left in it;
+ * - changed: edited since, with the hook's edit (or, for a created file, its content) still there.
+ */
+export type FileState = "intact" | "original" | "missing" | "superseded" | "changed";
+
+export interface FileCheck {
+  file: RecordedFile;
+  state: FileState;
+  current: Buffer | undefined;
+}
+
+export async function checkFile(file: RecordedFile): Promise<FileCheck> {
+  const current = await readIfExists(file.path);
+  return { file, state: classify(file, current), current };
+}
+
+function classify(file: RecordedFile, current: Buffer | undefined): FileState {
+  if (current === undefined) return "missing";
+  const hash = sha256(current);
+  if (hash === file.sha256) return "intact";
+  if (file.action === "created") return "changed";
+  if (hash === file.original?.sha256) return "original";
+  return carriesHook(file, current) ? "changed" : "superseded";
+}
+
+export function carriesHook(file: RecordedFile, content: Buffer): boolean {
+  const edit = editOf(file.role);
+  return edit === undefined ? content.includes(HOOK_MARKER) : edit.has(content);
 }

@@ -1,21 +1,21 @@
 import path from "node:path";
-import type { HookFacts } from "./choose.js";
+import { nodeFs } from "../locate/env.js";
+import { readPackageJson } from "../locate/package-json.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import type { HookContext } from "./context.js";
-import { hookLayout } from "./layout.js";
+import type { HookFacts } from "./driver.js";
+import { ownWrapperPath, supportsWrapper } from "./mechanisms/wrapper.js";
 import type { RepatchTarget } from "./repatch.js";
-import { readOpenClawVersion, supportsWrapper } from "./release-support.js";
-import type { ServiceDefinition } from "./service-definition.js";
 import { serviceProgramArguments, wrapperInArguments } from "./service-program.js";
-import { findGatewayServices, readServiceWrapper, selectService, type ServiceSelector } from "./services.js";
-import { wrapperFileName } from "./wrapper.js";
+import { findHookServices, readServiceWrapper, selectService, type ServiceSelector } from "./services.js";
 
 /** Reads what choosing needs: the service to hook, the release, and any wrapper already in use. */
 export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selector: ServiceSelector): Promise<HookFacts> {
-  const service: ServiceDefinition | null = selectService(await findGatewayServices(ctx.hookEnv), selector);
+  const service: ServiceDefinition | null = selectService(await findHookServices(ctx.host), selector);
   const openclawVersion = await readOpenClawVersion(target.packageRoot);
   const serviceWrapper = service === null ? undefined : await wrapperOf(ctx, service);
   const facts: HookFacts = {
-    platform: ctx.hookEnv.platform,
+    platform: ctx.host.platform,
     openclawVersion,
     wrapperSupported: supportsWrapper(openclawVersion),
     service,
@@ -25,13 +25,15 @@ export async function gatherFacts(ctx: HookContext, target: RepatchTarget, selec
   return facts;
 }
 
+/** The installed release's version from its package.json, or null when unreadable. */
+async function readOpenClawVersion(packageRoot: string): Promise<string | null> {
+  const read = await readPackageJson(nodeFs, path.join(packageRoot, "package.json"));
+  return read.kind === "package" ? (read.version ?? null) : null;
+}
+
 async function wrapperOf(ctx: HookContext, service: ServiceDefinition): Promise<string | undefined> {
   const declared = await readServiceWrapper(service);
   if (declared !== undefined) return declared;
-  const argv = await serviceProgramArguments(service, ctx.hookEnv);
-  return argv === undefined ? undefined : wrapperInArguments(argv, ctx.hookEnv.platform);
-}
-
-export function ownWrapperPath(ctx: HookContext): string {
-  return path.join(hookLayout(ctx.stateDir).dir, wrapperFileName(ctx.hookEnv.platform, "openclaw"));
+  const argv = await serviceProgramArguments(service, ctx.host);
+  return argv === undefined ? undefined : wrapperInArguments(argv, ctx.host.platform);
 }

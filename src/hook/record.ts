@@ -1,14 +1,13 @@
 import fs from "node:fs/promises";
-import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import { readIfExists, writeFileAtomic } from "./file-store.js";
-import type { HookLayout } from "./layout.js";
-import { isHookMechanism, type HookMechanism } from "./mechanism.js";
+import { ObjectStore } from "../core/objects.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
+import type { ShownCommand } from "./commands.js";
+import type { HookLayout } from "./context.js";
+import type { FileRole } from "./driver.js";
+import { isHookMechanism, type HookMechanism } from "./driver.js";
+import { readIfExists, writeKeepingMode } from "./files.js";
 import type { RepatchTarget } from "./repatch.js";
-import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
-
-export type FileRole = "wrapper" | "exec-wrapper" | "repatch-script" | "systemd-drop-in" | "launchd-plist" | "task-script";
 
 export interface RecordedFile {
   path: string;
@@ -62,15 +61,20 @@ export async function readRecord(layout: HookLayout): Promise<HookRecord | undef
 
 export async function writeRecord(layout: HookLayout, record: HookRecord): Promise<void> {
   await fs.mkdir(layout.dir, { recursive: true });
-  await writeFileAtomic(layout.record, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+  await writeKeepingMode(layout.record, `${JSON.stringify(record, null, 2)}\n`, 0o600);
 }
 
 export async function deleteRecord(layout: HookLayout, record: HookRecord): Promise<void> {
   for (const file of record.files) {
-    if (file.original !== undefined) await fs.rm(path.join(layout.originals, file.original.sha256), { force: true });
+    if (file.original !== undefined) await fs.rm(originalsStore(layout).pathOf(file.original.sha256), { force: true });
   }
   await fs.rm(layout.record, { force: true });
   await fs.rmdir(layout.originals).catch(() => undefined);
+}
+
+/** The bytes of every service file the hook changed, in the tool's one content-addressed store (flat, as always on disk). */
+export function originalsStore(layout: HookLayout): ObjectStore {
+  return new ObjectStore(layout.originals, "flat");
 }
 
 function isRecord(value: unknown): value is HookRecord {

@@ -1,5 +1,8 @@
 import { cmdQuote, shQuote } from "./quote.js";
 
+/** Marks every file and edit the hook makes, so status and uninstall can recognise them. */
+export const HOOK_MARKER = "openclaw-patch-hook";
+
 /** What the hook re-runs: `"<node>" "<cli.js>" apply --if-needed --dir "<package root>"`. */
 export interface RepatchTarget {
   nodePath: string;

@@ -1,23 +1,18 @@
-import fs from "node:fs/promises";
 import path from "node:path";
-import { isEntryPath, parseGatewayCmd, parseLaunchdPlist, parseSystemdExecStarts, rootOfEntryPath } from "../locate/index.js";
-import type { HookEnv } from "./hook-env.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { Host } from "../core/host.js";
+import { isEntryPath, rootOfEntryPath } from "../locate/entry-path.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
+import { readServiceCommands } from "../locate/service/service-commands.js";
+import { serviceHostOf } from "./services.js";
 
 /** How far in a wrapper may push node (`/bin/sh env-wrapper.sh <env file> node …` on macOS 2026.9). */
 const MAX_NODE_POSITION = 4;
 const NODE_NAME = /^node(?:js)?\d*(?:\.exe)?$/i;
 
 /** The command the service definition starts, as arguments; undefined when it cannot be read. */
-export async function serviceProgramArguments(service: ServiceDefinition, hookEnv: HookEnv): Promise<string[] | undefined> {
-  const text = await fs.readFile(service.path, "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  if (service.kind === "systemd") return parseSystemdExecStarts([text], hookEnv.homedir).commands[0];
-  if (service.kind === "launchd") {
-    const plist = parseLaunchdPlist(text);
-    return plist.ok ? plist.programArguments : undefined;
-  }
-  return parseGatewayCmd(text, path.dirname(service.path), hookEnv.env).commands[0];
+export async function serviceProgramArguments(service: ServiceDefinition, host: Host): Promise<string[] | undefined> {
+  const read = await readServiceCommands(service, serviceHostOf(host));
+  return read.ok ? read.commands[0] : undefined;
 }
 
 /**

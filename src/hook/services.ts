@@ -1,19 +1,19 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
-import { findLaunchAgentPlists } from "./launchd.js";
+import type { Host } from "../core/host.js";
+import { currentPackageEnv } from "../locate/env.js";
+import { findGatewayServices, type ServiceDefinition, type ServiceHost } from "../locate/service/gateway-services.js";
 import { xmlUnescape } from "./quote.js";
-import { findGatewayTaskScripts } from "./schtasks.js";
-import type { ServiceDefinition } from "./service-definition.js";
-import { findSystemdGatewayUnits } from "./systemd.js";
+
+/** The hook reads and writes the real files, with this machine's path rules, whatever platform `host` plays. */
+export function serviceHostOf(host: Host): ServiceHost {
+  return { ...host, ...currentPackageEnv() };
+}
 
 /** The gateway service definitions of the platform's service manager. */
-export async function findGatewayServices(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  if (hookEnv.platform === "linux") return findSystemdGatewayUnits(hookEnv);
-  if (hookEnv.platform === "darwin") return findLaunchAgentPlists(hookEnv);
-  if (hookEnv.platform === "win32") return findGatewayTaskScripts(hookEnv);
-  return [];
+export async function findHookServices(host: Host): Promise<ServiceDefinition[]> {
+  return findGatewayServices(serviceHostOf(host));
 }
 
 export interface ServiceSelector {
@@ -71,4 +71,15 @@ export function wrapperInDefinition(kind: ServiceDefinition["kind"], text: strin
   }
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/**
+ * Whether the service definition OpenClaw wrote starts through `wrapperPath`: as OPENCLAW_WRAPPER
+ * in its environment, or as the program in its command line (macOS 2026.9 keeps the environment in
+ * a separate file, so the path alone must count).
+ */
+export async function serviceUsesWrapper(service: ServiceDefinition, wrapperPath: string): Promise<boolean> {
+  const text = await fs.readFile(service.path, "utf8").catch(() => undefined);
+  if (text === undefined) return false;
+  return wrapperInDefinition(service.kind, text) === wrapperPath || text.includes(wrapperPath);
 }

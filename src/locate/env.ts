@@ -1,7 +1,7 @@
-import { execFile } from "node:child_process";
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
-import os from "node:os";
 import path, { type PlatformPath } from "node:path";
+import { currentHost, type Host } from "../core/host.js";
+import { runProcess, type ProcessRunner } from "../core/run-process.js";
 
 /** The file-system calls locate needs; tests pass an in-memory version keyed by Windows or POSIX paths. */
 export interface LocateFs {
@@ -11,14 +11,6 @@ export interface LocateFs {
   readdir(dir: string): Promise<string[]>;
 }
 
-export interface RunResult {
-  stdout: string;
-  code: number;
-}
-
-/** Runs a fixed command; resolves null when it is missing or timed out, never rejects. */
-export type RunCommand = (command: string, args: readonly string[]) => Promise<RunResult | null>;
-
 /** Only the pieces needed to read a package: no environment, no processes. */
 export interface PackageEnv {
   fs: LocateFs;
@@ -26,11 +18,8 @@ export interface PackageEnv {
 }
 
 /** Everything environment-dependent that auto-detection reads. */
-export interface LocateEnv extends PackageEnv {
-  platform: NodeJS.Platform;
-  env: Record<string, string | undefined>;
-  homedir: string;
-  run: RunCommand;
+export interface LocateEnv extends PackageEnv, Host {
+  run: ProcessRunner;
 }
 
 export const RUN_TIMEOUT_MS = 4000;
@@ -52,25 +41,9 @@ export function currentPackageEnv(): PackageEnv {
 
 export function currentLocateEnv(): LocateEnv {
   return {
-    platform: process.platform,
-    env: process.env,
-    homedir: os.homedir(),
+    ...currentHost(),
     path: pathFor(process.platform),
     fs: nodeFs,
-    run: (command, args) => runWithTimeout(command, args, process.platform),
+    run: runProcess,
   };
-}
-
-function runWithTimeout(command: string, args: readonly string[], platform: NodeJS.Platform): Promise<RunResult | null> {
-  return new Promise((resolve) => {
-    // npm and pnpm are .cmd files on Windows, which Node only spawns through a shell.
-    // Callers pass fixed command names and arguments, never user input, so the shell is safe here.
-    const options = { timeout: RUN_TIMEOUT_MS, windowsHide: true, shell: platform === "win32", encoding: "utf8" as const };
-    execFile(command, [...args], options, (error, stdout) => {
-      if (error === null) return resolve({ stdout, code: 0 });
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === "number" && !error.killed) return resolve({ stdout, code });
-      resolve(null);
-    });
-  });
 }

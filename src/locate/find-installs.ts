@@ -3,13 +3,11 @@ import { LOCATE_CODES } from "./codes.js";
 import { currentLocateEnv, type LocateEnv } from "./env.js";
 import type { Finding, ProbeResult } from "./finding.js";
 import { tryRealpath } from "./fs-probe.js";
-import type { Install, LocateResult } from "./install.js";
+import type { Install, LocateResult } from "./located-install.js";
 import { probePath } from "./probe-path.js";
 import { probeAppDataNpm, probeBunGlobal, probeInstallerTools, probePackageManagerRoot } from "./probe-global-dirs.js";
 import { readRelease } from "./release.js";
-import { probeLaunchd } from "./service/probe-launchd.js";
-import { probeSchtasks } from "./service/probe-schtasks.js";
-import { probeSystemd } from "./service/probe-systemd.js";
+import { probeServices } from "./service/probe-services.js";
 
 /**
  * Auto-detection. Probes run concurrently; their findings are merged in this fixed order so the
@@ -41,13 +39,6 @@ export async function findInstalls(env: LocateEnv = currentLocateEnv()): Promise
   diagnostics.push(...described.flatMap(({ releaseDiagnostics }) => releaseDiagnostics));
   if (installs.length === 0) diagnostics.push(noInstallDiagnostic(env));
   return { installs, diagnostics };
-}
-
-function probeServices(env: LocateEnv): Promise<ProbeResult> {
-  if (env.platform === "linux") return probeSystemd(env);
-  if (env.platform === "darwin") return probeLaunchd(env);
-  if (env.platform === "win32") return probeSchtasks(env);
-  return Promise.resolve({ findings: [], diagnostics: [] });
 }
 
 interface MergedInstall {

@@ -1,6 +1,5 @@
 import type { Diagnostic } from "../core/diagnostics.js";
-
-export type ServiceKind = "systemd" | "launchd" | "schtasks";
+import type { ServiceKind } from "./service/gateway-services.js";
 
 /** The service definition that starts an install's gateway. */
 export interface ServiceRef {

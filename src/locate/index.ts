@@ -1,10 +1,13 @@
 export { LOCATE_CODES } from "./codes.js";
 export { currentLocateEnv, currentPackageEnv, nodeFs, pathFor, RUN_TIMEOUT_MS } from "./env.js";
-export type { LocateEnv, LocateFs, PackageEnv, RunCommand, RunResult } from "./env.js";
+export type { LocateEnv, LocateFs, PackageEnv } from "./env.js";
 export { isEntryPath, openClawRootOfEntry, rootOfEntryPath } from "./entry-path.js";
-export type { ServiceKind, ServiceRef } from "./finding.js";
+export type { ServiceRef } from "./finding.js";
+export { findGatewayServices, launchAgentsDir, systemdUserUnitDir } from "./service/gateway-services.js";
+export type { ServiceDefinition, ServiceHost, ServiceKind } from "./service/gateway-services.js";
+export { readServiceCommands } from "./service/service-commands.js";
 export { findInstalls } from "./find-installs.js";
-export type { Install, LocateResult } from "./install.js";
+export type { Install, LocateResult } from "./located-install.js";
 export { resolveLauncher } from "./launcher.js";
 export type { LauncherResolution } from "./launcher.js";
 export { locateDir } from "./locate-dir.js";

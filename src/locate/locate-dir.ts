@@ -2,7 +2,7 @@ import type { Diagnostic } from "../core/diagnostics.js";
 import { currentPackageEnv, type PackageEnv } from "./env.js";
 import { foundBy } from "./finding.js";
 import { tryRealpath } from "./fs-probe.js";
-import type { Install } from "./install.js";
+import type { Install } from "./located-install.js";
 import { resolvePackageRoot } from "./package-root.js";
 import { readRelease } from "./release.js";
 

@@ -1,11 +1,12 @@
-import type { LocateEnv } from "./env.js";
+import { RUN_TIMEOUT_MS, type LocateEnv } from "./env.js";
 import { foundBy, type Finding, type ProbeResult } from "./finding.js";
 import { tryReaddir } from "./fs-probe.js";
 import { isOpenClawPackage, readPackageJson } from "./package-json.js";
 
 /** `npm root -g` / `pnpm root -g`: the global node_modules folder of whichever Node is on PATH. */
 export async function probePackageManagerRoot(env: LocateEnv, manager: "npm" | "pnpm"): Promise<ProbeResult> {
-  const result = await env.run(manager, ["root", "-g"]).catch(() => null);
+  // npm and pnpm are .cmd files on Windows, which Node only spawns through a shell.
+  const result = await env.run({ argv: [manager, "root", "-g"] }, { timeoutMs: RUN_TIMEOUT_MS, shell: env.platform === "win32" }).catch(() => null);
   if (result === null || result.code !== 0) return { findings: [], diagnostics: [] };
   const lines = result.stdout.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
   // npm may print warnings first; the answer is the last line.

@@ -4,7 +4,7 @@ import { readProcNetTcp } from "./linux-proc.js";
 import { DARWIN_NETSTAT_ARGS, parseDarwinNetstat } from "./netstat-darwin.js";
 import { parseWindowsNetstat, WINDOWS_NETSTAT_ARGS } from "./netstat-windows.js";
 import type { ParsedTable } from "./parsed-table.js";
-import { runCommand, type RunCommand } from "./run-command.js";
+import { runProcess, type ProcessOutcome, type ProcessRunner } from "../core/run-process.js";
 import type { TcpEntry } from "./types.js";
 
 export interface TcpTableRead {
@@ -16,7 +16,7 @@ export interface TcpTableRead {
 
 export interface TcpTableOptions {
   platform: NodeJS.Platform;
-  run?: RunCommand;
+  run?: ProcessRunner;
   /** Linux only: where /proc is (tests point it at a fixture). */
   procRoot?: string;
   /** Linux only: look up owners only among these pids (e.g. the gateway's), which is much faster. */
@@ -25,7 +25,7 @@ export interface TcpTableOptions {
 
 /** The one place that knows which platform reads its TCP table how. Never throws, never prints. */
 export async function readTcpTable(options: TcpTableOptions): Promise<TcpTableRead> {
-  const run = options.run ?? runCommand;
+  const run = options.run ?? runProcess;
   switch (options.platform) {
     case "linux":
       return readLinuxTable(options);
@@ -85,6 +85,9 @@ function readLinuxTable(options: TcpTableOptions): TcpTableRead {
   return { entries: withOwners(table.entries, owners.pidByInode), source: table.filesRead.join(" + "), diagnostics };
 }
 
+/** netstat on a busy Windows host can take seconds; a hung one must not hang the CLI. */
+const NETSTAT_LIMITS = { timeoutMs: 20_000, maxOutputBytes: 64 * 1024 * 1024 };
+
 interface NetstatRun {
   command: string;
   args: readonly string[];
@@ -99,7 +102,7 @@ interface NetstatRun {
 }
 
 async function readNetstatTable(
-  run: RunCommand,
+  run: ProcessRunner,
   runs: readonly NetstatRun[],
   parse: (text: string) => ParsedTable,
   platform: NodeJS.Platform,
@@ -109,24 +112,24 @@ async function readNetstatTable(
   const source = runs.map((r) => [r.command, ...r.args].join(" ")).join("; ");
   for (const { command, args, optional, family } of runs) {
     const commandLine = [command, ...args].join(" ");
-    let result;
+    let result: ProcessOutcome;
     try {
-      result = await run(command, args);
+      result = await run({ argv: [command, ...args] }, NETSTAT_LIMITS);
     } catch (error) {
-      result = { exitCode: null, stdout: "", stderr: String(error), notFound: false };
+      result = { code: null, stdout: "", stderr: String(error) };
     }
-    if (result.notFound) {
+    if (result.startError === "ENOENT") {
       diagnostics.push(missingNetstat(command, platform));
       break; // the other runs would fail the same way
     }
-    if (result.exitCode !== 0) {
+    if (result.code !== 0) {
       const make = optional ? warning : diagnostic;
       diagnostics.push(
         make(
           "OCP_NETSTAT_FAILED",
-          `\`${commandLine}\` failed (exit ${result.exitCode ?? "none: killed or timed out"}).`,
+          `\`${commandLine}\` failed (exit ${result.code ?? "none: killed or timed out"}).`,
           `Run \`${commandLine}\` by hand to see why.`,
-          { command: commandLine, exitCode: result.exitCode, stderr: result.stderr.slice(0, 500) },
+          { command: commandLine, exitCode: result.code, stderr: result.stderr.slice(0, 500) },
         ),
       );
       continue;

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../core/diagnostics.js";
+import type { Host } from "../core/host.js";
 import { findGatewayService, type GatewayService } from "./gateway-service.js";
 import { chooseGatewayPort, type PortChoice } from "./gateway-port.js";
 import { readGatewayConfig, type GatewayConfigFacts } from "./openclaw-config.js";
@@ -11,13 +12,11 @@ export interface GatewayFacts {
   diagnostics: Diagnostic[];
 }
 
-export interface GatewayFactsInput {
+export interface GatewayFactsInput extends Pick<Host, "env" | "homedir"> {
   realRoot: string;
   stateDir: string;
   foundBy: readonly string[];
   portOption?: string | number;
-  env: Record<string, string | undefined>;
-  homedir: string;
 }
 
 export async function gatewayFacts(input: GatewayFactsInput): Promise<GatewayFacts> {

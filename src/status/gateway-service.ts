@@ -1,18 +1,16 @@
 import fs from "node:fs/promises";
-import path from "node:path";
 import { warning, type Diagnostic } from "../core/diagnostics.js";
-import { hookLayout } from "../hook/layout.js";
+import type { Host } from "../core/host.js";
+import { hookLayout } from "../hook/context.js";
 import { readRecord } from "../hook/record.js";
-import { parseGatewayCmd } from "../locate/service/gateway-cmd.js";
-import { parseLaunchdPlist } from "../locate/service/launchd-plist.js";
-import { parseSystemdExecStarts } from "../locate/service/systemd-unit.js";
+import { currentPackageEnv } from "../locate/env.js";
+import type { ServiceKind } from "../locate/service/gateway-services.js";
+import { readServiceCommands } from "../locate/service/service-commands.js";
 import { serviceArgvFacts, type ServiceArgvFacts } from "./service-argv-facts.js";
-
-export type GatewayServiceKind = "systemd" | "launchd" | "schtasks";
 
 /** The service definition that starts this install's gateway, and what its command line says. */
 export interface GatewayService extends ServiceArgvFacts {
-  kind: GatewayServiceKind;
+  kind: ServiceKind;
   file: string;
   /** How it was found: auto-detection (`foundBy`) or the re-patch hook's record. */
   foundBy: "locate" | "hook-record";
@@ -24,16 +22,14 @@ export interface GatewayServiceLookup {
   diagnostics: Diagnostic[];
 }
 
-export interface ServiceLookupInput {
+export interface ServiceLookupInput extends Pick<Host, "env" | "homedir"> {
   realRoot: string;
   stateDir: string;
   /** The install's `foundBy` sightings, e.g. "systemd:/home/op/.config/systemd/user/openclaw-gateway.service". */
   foundBy: readonly string[];
-  env: Record<string, string | undefined>;
-  homedir: string;
 }
 
-const KINDS: readonly GatewayServiceKind[] = ["systemd", "launchd", "schtasks"];
+const KINDS: readonly ServiceKind[] = ["systemd", "launchd", "schtasks"];
 
 /**
  * Auto-detection already names the service it found the install through; with --dir it does not
@@ -41,27 +37,27 @@ const KINDS: readonly GatewayServiceKind[] = ["systemd", "launchd", "schtasks"];
  */
 export async function findGatewayService(input: ServiceLookupInput): Promise<GatewayServiceLookup> {
   const diagnostics: Diagnostic[] = [];
-  const candidates: { kind: GatewayServiceKind; file: string; foundBy: GatewayService["foundBy"] }[] = [];
+  const candidates: { kind: ServiceKind; file: string; foundBy: GatewayService["foundBy"] }[] = [];
   for (const sighting of input.foundBy) {
     const colon = sighting.indexOf(":");
-    const kind = sighting.slice(0, colon) as GatewayServiceKind;
+    const kind = sighting.slice(0, colon) as ServiceKind;
     if (colon > 0 && KINDS.includes(kind)) candidates.push({ kind, file: sighting.slice(colon + 1), foundBy: "locate" });
   }
   const hooked = await hookedService(input, diagnostics);
   if (hooked) candidates.push({ ...hooked, foundBy: "hook-record" });
 
   for (const candidate of candidates) {
-    const commands = await readServiceCommands(candidate.kind, candidate.file, input);
-    if (commands === undefined) {
+    const read = await readServiceCommands({ kind: candidate.kind, path: candidate.file }, { ...currentPackageEnv(), env: input.env, homedir: input.homedir });
+    if (!read.ok) {
       diagnostics.push(warning("OCP_SERVICE_UNREADABLE", `Could not read the gateway service definition ${candidate.file}.`, "Pass --port (and --node) explicitly.", { file: candidate.file }));
       continue;
     }
-    return { service: { ...candidate, commands, ...serviceArgvFacts(commands) }, diagnostics };
+    return { service: { ...candidate, commands: read.commands, ...serviceArgvFacts(read.commands) }, diagnostics };
   }
   return { diagnostics };
 }
 
-async function hookedService(input: ServiceLookupInput, diagnostics: Diagnostic[]): Promise<{ kind: GatewayServiceKind; file: string } | undefined> {
+async function hookedService(input: ServiceLookupInput, diagnostics: Diagnostic[]): Promise<{ kind: ServiceKind; file: string } | undefined> {
   try {
     const record = await readRecord(hookLayout(input.stateDir));
     if (!record?.service) return undefined;
@@ -72,27 +68,4 @@ async function hookedService(input: ServiceLookupInput, diagnostics: Diagnostic[
     diagnostics.push(warning("OCP_HOOK_RECORD_UNREADABLE", `The re-patch hook's record could not be read (${message}); its service was not used.`, "Run `openclaw-patch hook status` to see what is wrong with it."));
     return undefined;
   }
-}
-
-async function readServiceCommands(kind: GatewayServiceKind, file: string, input: ServiceLookupInput): Promise<string[][] | undefined> {
-  const text = await fs.readFile(file, "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  switch (kind) {
-    case "systemd":
-      return parseSystemdExecStarts([text, ...(await systemdDropIns(file))], input.homedir).commands;
-    case "launchd": {
-      const plist = parseLaunchdPlist(text);
-      return plist.ok ? [plist.programArguments] : undefined;
-    }
-    case "schtasks":
-      return parseGatewayCmd(text, path.win32.dirname(file), input.env).commands;
-  }
-}
-
-/** Drop-ins apply in file-name order, and one may replace ExecStart= (the hook's own does not). */
-async function systemdDropIns(unitFile: string): Promise<string[]> {
-  const dir = `${unitFile}.d`;
-  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith(".conf")).sort();
-  const texts = await Promise.all(names.map((name) => fs.readFile(path.join(dir, name), "utf8").catch(() => undefined)));
-  return texts.filter((text): text is string => text !== undefined);
 }

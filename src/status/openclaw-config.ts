@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { warning, type Diagnostic } from "../core/diagnostics.js";
+import type { Host } from "../core/host.js";
 import { parseJson5ish } from "./json5ish.js";
 
 /** The few gateway settings openclaw-patch reads from the operator's OpenClaw config. */
@@ -14,10 +15,7 @@ export interface GatewayConfigFacts {
   diagnostics: Diagnostic[];
 }
 
-export interface ConfigLookup {
-  env: Record<string, string | undefined>;
-  homedir: string;
-}
+export type ConfigLookup = Pick<Host, "env" | "homedir">;
 
 /** The file OpenClaw itself reads: $OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else ~/.openclaw/openclaw.json. */
 export function openClawConfigPath({ env, homedir }: ConfigLookup): string {

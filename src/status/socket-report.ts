@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import type { InstallState } from "../core/install-state.js";
 import { isPartialTable, readTcpTable } from "../sockets/read-table.js";
-import type { RunCommand } from "../sockets/run-command.js";
+import type { ProcessRunner } from "../core/run-process.js";
 import { summarizeGatewaySockets, verdict, type FixStatus, type GatewaySocketSummary, type Verdict } from "../sockets/summary.js";
 import { processRefs, type ProcessRef } from "./process-names.js";
 
@@ -26,7 +26,7 @@ export interface SocketReportInput {
   fixApplied: FixStatus;
   platform: NodeJS.Platform;
   /** Injected by tests: a recorded netstat, a fixture /proc. */
-  run?: RunCommand;
+  run?: ProcessRunner;
   procRoot?: string;
 }
 

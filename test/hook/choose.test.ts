@@ -3,10 +3,11 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
-import { chooseMechanism, type HookFacts } from "../../src/hook/choose.js";
+import { chooseMechanism } from "../../src/hook/choose.js";
+import type { HookFacts } from "../../src/hook/driver.js";
 import { gatherFacts } from "../../src/hook/facts.js";
-import { supportsWrapper } from "../../src/hook/release-support.js";
-import type { ServiceDefinition } from "../../src/hook/service-definition.js";
+import { supportsWrapper } from "../../src/hook/mechanisms/wrapper.js";
+import type { ServiceDefinition } from "../../src/locate/service/gateway-services.js";
 import { contextFor, fakeOpenClawPackage, fixture, recordingRunner, removeDir, tempDir, targetIn } from "./helpers.js";
 
 const UNIT: ServiceDefinition = { kind: "systemd", name: "openclaw-gateway.service", path: "/h/.config/systemd/user/openclaw-gateway.service", profile: null, legacy: false };

@@ -5,9 +5,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandIO } from "../../src/cli/io.js";
 import type { HookContext } from "../../src/hook/context.js";
-import type { HookEnv } from "../../src/hook/hook-env.js";
+import type { Host } from "../../src/core/host.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
-import type { CommandOutcome, CommandRunner, ShownCommand } from "../../src/hook/runner.js";
+import type { ProcessOutcome, ProcessRunner } from "../../src/core/run-process.js";
+import type { ShownCommand } from "../../src/hook/commands.js";
 
 /**
  * Every hook test passes its own temporary home explicitly; this sandbox only makes sure that a
@@ -78,27 +79,27 @@ export async function readJsonLines(file: string): Promise<Array<Record<string, 
 }
 
 export interface RecordingRunner {
-  runner: CommandRunner;
+  runner: ProcessRunner<ShownCommand>;
   calls: ShownCommand[];
 }
 
 /** Never runs anything: answers from `answer` (default: success) and records what was asked. */
-export function recordingRunner(answer: (command: ShownCommand) => Partial<CommandOutcome> = () => ({})): RecordingRunner {
+export function recordingRunner(answer: (command: ShownCommand) => Partial<ProcessOutcome> = () => ({})): RecordingRunner {
   const calls: ShownCommand[] = [];
-  const runner: CommandRunner = async (command) => {
+  const runner: ProcessRunner<ShownCommand> = async (command) => {
     calls.push(command);
     return { code: 0, stdout: "", stderr: "", ...answer(command) };
   };
   return { runner, calls };
 }
 
-export function hookEnvFor(home: string, platform: NodeJS.Platform, env: Record<string, string> = {}): HookEnv {
+export function hostFor(home: string, platform: NodeJS.Platform, env: Record<string, string> = {}): Host {
   return { platform, homedir: home, env, uid: 501 };
 }
 
-export function contextFor(home: string, platform: NodeJS.Platform, runner: CommandRunner, env: Record<string, string> = {}): HookContext {
+export function contextFor(home: string, platform: NodeJS.Platform, runner: ProcessRunner<ShownCommand>, env: Record<string, string> = {}): HookContext {
   return {
-    hookEnv: hookEnvFor(home, platform, env),
+    host: hostFor(home, platform, env),
     stateDir: path.join(home, "state", "openclaw-patch"),
     runner,
     lockWaitMs: 2_000,

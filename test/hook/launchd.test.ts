@@ -4,10 +4,11 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
-import { findLaunchAgentPlists, hasPlistHook, insertPlistHook, launchdReloadCommands, removePlistHook, renderLaunchdScript } from "../../src/hook/launchd.js";
+import { hasPlistHook, insertPlistHook, launchdReloadCommands, removePlistHook, renderLaunchdScript } from "../../src/hook/mechanisms/launchd.js";
 import { xmlUnescape } from "../../src/hook/quote.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
-import { fakeRepatchCli, fixture, hookEnvFor, readJsonLines, recorderScript, removeDir, tempDir } from "./helpers.js";
+import { findHookServices } from "../../src/hook/services.js";
+import { fakeRepatchCli, fixture, hostFor, readJsonLines, recorderScript, removeDir, tempDir } from "./helpers.js";
 
 const PLISTS = ["ai.openclaw.gateway.plist", "ai.openclaw.work.plist"];
 
@@ -139,7 +140,7 @@ describe("LaunchAgent discovery", () => {
   after(() => removeDir(home));
 
   it("finds the gateway agents with their profiles, not node hosts or other agents", async () => {
-    const found = await findLaunchAgentPlists(hookEnvFor(home, "darwin"));
+    const found = await findHookServices(hostFor(home, "darwin"));
     assert.deepEqual(
       found.map((s) => [s.name, s.profile]),
       [

@@ -5,12 +5,12 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
 import type { HookContext } from "../../src/hook/context.js";
-import { installHook, type InstallRequest } from "../../src/hook/install.js";
-import { hookLayout } from "../../src/hook/layout.js";
+import { installHook, type InstallRequest } from "../../src/hook/install-hook.js";
+import { hookLayout } from "../../src/hook/context.js";
 import { readRecord } from "../../src/hook/record.js";
-import type { ShownCommand } from "../../src/hook/runner.js";
-import { hookStatus } from "../../src/hook/status.js";
-import { uninstallHook } from "../../src/hook/uninstall.js";
+import type { ShownCommand } from "../../src/hook/commands.js";
+import { hookStatus } from "../../src/hook/hook-status.js";
+import { uninstallHook } from "../../src/hook/uninstall-hook.js";
 import { contextFor, exists, fakeOpenClawPackage, fixture, recordingRunner, removeDir, tempDir, targetIn, type RecordingRunner } from "./helpers.js";
 
 function request(home: string, extra: Partial<InstallRequest> = {}): InstallRequest {

@@ -4,8 +4,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
-import { findGatewayTaskScripts, hasCmdHook, insertCmdHook, removeCmdHook, renderCmdHookLine } from "../../src/hook/schtasks.js";
-import { fixture, hookEnvFor, removeDir, tempDir } from "./helpers.js";
+import { hasCmdHook, insertCmdHook, removeCmdHook, renderCmdHookLine } from "../../src/hook/mechanisms/schtasks.js";
+import { findHookServices } from "../../src/hook/services.js";
+import { fixture, hostFor, removeDir, tempDir } from "./helpers.js";
 
 const TARGET: RepatchTarget = {
   nodePath: "C:\\Program Files\\nodejs\\node.exe",
@@ -98,7 +99,7 @@ describe("gateway.cmd discovery", () => {
   after(() => removeDir(home));
 
   it("finds gateway.cmd in the default and profile state folders", async () => {
-    const found = await findGatewayTaskScripts(hookEnvFor(home, "win32"));
+    const found = await findHookServices(hostFor(home, "win32"));
     assert.deepEqual(
       found.map((s) => [path.relative(home, s.path), s.profile]),
       [
@@ -111,7 +112,7 @@ describe("gateway.cmd discovery", () => {
   it("honours OPENCLAW_TASK_SCRIPT", async () => {
     const custom = path.join(home, "custom.cmd");
     await fs.writeFile(custom, await fixture("gateway.cmd"));
-    const found = await findGatewayTaskScripts(hookEnvFor(home, "win32", { OPENCLAW_TASK_SCRIPT: custom }));
+    const found = await findHookServices(hostFor(home, "win32", { OPENCLAW_TASK_SCRIPT: custom }));
     assert.equal(found[0]?.path, custom);
   });
 });

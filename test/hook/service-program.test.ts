@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { insertCmdHook, renderCmdHookLine } from "../../src/hook/schtasks.js";
-import { insertPlistHook, renderLaunchdScript } from "../../src/hook/launchd.js";
+import { insertCmdHook, renderCmdHookLine } from "../../src/hook/mechanisms/schtasks.js";
+import { insertPlistHook, renderLaunchdScript } from "../../src/hook/mechanisms/launchd.js";
 import { nodeInArguments, packageRootInArguments, serviceProgramArguments, wrapperInArguments } from "../../src/hook/service-program.js";
-import type { ServiceDefinition } from "../../src/hook/service-definition.js";
-import { fixture, hookEnvFor, removeDir, tempDir } from "./helpers.js";
+import type { ServiceDefinition } from "../../src/locate/service/gateway-services.js";
+import { fixture, hostFor, removeDir, tempDir } from "./helpers.js";
 
 const TARGET = { nodePath: "C:\\node\\node.exe", cliPath: "C:\\ocp\\cli.js", packageRoot: "C:\\openclaw" };
 
@@ -26,7 +26,7 @@ describe("reading the service's program", () => {
   it("finds node and the package root in a LaunchAgent, before and after the hook's edit", async () => {
     const plain = await fixture("ai.openclaw.gateway.plist");
     for (const content of [plain, insertPlistHook(plain, renderLaunchdScript({ ...TARGET, nodePath: "/usr/bin/node" }))]) {
-      const argv = await serviceProgramArguments(await service("launchd", "a.plist", content), hookEnvFor(home, "darwin"));
+      const argv = await serviceProgramArguments(await service("launchd", "a.plist", content), hostFor(home, "darwin"));
       assert.ok(argv);
       assert.equal(nodeInArguments(argv, "darwin"), "/opt/homebrew/bin/node");
       assert.equal(packageRootInArguments(argv, "darwin"), "/opt/homebrew/lib/node_modules/openclaw");
@@ -36,7 +36,7 @@ describe("reading the service's program", () => {
   it("finds node and the package root in gateway.cmd, and does not mistake the hook line for the gateway", async () => {
     const plain = await fixture("gateway.cmd");
     for (const content of [plain, insertCmdHook(plain, renderCmdHookLine(TARGET))]) {
-      const argv = await serviceProgramArguments(await service("schtasks", "gateway.cmd", content), hookEnvFor(home, "win32"));
+      const argv = await serviceProgramArguments(await service("schtasks", "gateway.cmd", content), hostFor(home, "win32"));
       assert.ok(argv);
       assert.equal(nodeInArguments(argv, "win32"), "C:\\Program Files\\nodejs\\node.exe");
       assert.equal(packageRootInArguments(argv, "win32"), "C:\\Users\\tester\\AppData\\Roaming\\npm\\node_modules\\openclaw");
@@ -45,7 +45,7 @@ describe("reading the service's program", () => {
 
   it("finds node and the package root in a systemd unit", async () => {
     const text = (await fixture("openclaw-gateway.service.in")).toString("utf8").replaceAll("@NODE@", "/usr/local/bin/node").replaceAll("@ROOT@", "/usr/local/lib/node_modules/openclaw");
-    const argv = await serviceProgramArguments(await service("systemd", "openclaw-gateway.service", text), hookEnvFor(home, "linux"));
+    const argv = await serviceProgramArguments(await service("systemd", "openclaw-gateway.service", text), hostFor(home, "linux"));
     assert.ok(argv);
     assert.equal(nodeInArguments(argv, "linux"), "/usr/local/bin/node");
     assert.equal(packageRootInArguments(argv, "linux"), "/usr/local/lib/node_modules/openclaw");

@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { installHook } from "../../src/hook/install.js";
-import { selectService } from "../../src/hook/services.js";
-import { findSystemdGatewayUnits, renderSystemdDropIn, systemdDropInPath } from "../../src/hook/systemd.js";
+import { installHook } from "../../src/hook/install-hook.js";
+import { findHookServices, selectService } from "../../src/hook/services.js";
+import { renderSystemdDropIn, systemdDropInPath } from "../../src/hook/mechanisms/systemd.js";
 import { isOcpError } from "../../src/core/diagnostics.js";
-import { contextFor, fakeOpenClawPackage, fakeRepatchCli, fixture, hookEnvFor, readJsonLines, recordingRunner, removeDir, tempDir, targetIn } from "./helpers.js";
+import { contextFor, fakeOpenClawPackage, fakeRepatchCli, fixture, hostFor, readJsonLines, recordingRunner, removeDir, tempDir, targetIn } from "./helpers.js";
 
 const SETUP_HINT = "systemd-analyze is missing: run scripts/setup-test-tools.sh";
 
@@ -55,7 +55,7 @@ describe("systemd unit discovery", () => {
   after(() => removeDir(home));
 
   it("finds the default, profile and legacy gateway units, and nothing else", async () => {
-    const found = await findSystemdGatewayUnits(hookEnvFor(home, "linux"));
+    const found = await findHookServices(hostFor(home, "linux"));
     assert.deepEqual(
       found.map((s) => [s.name, s.profile, s.legacy]),
       [
@@ -67,7 +67,7 @@ describe("systemd unit discovery", () => {
   });
 
   it("needs --profile or --service when several current units exist, and ignores legacy ones", async () => {
-    const found = await findSystemdGatewayUnits(hookEnvFor(home, "linux"));
+    const found = await findHookServices(hostFor(home, "linux"));
     assert.throws(() => selectService(found, {}), (e: unknown) => isOcpError(e) && e.diagnostic.code === "OCP_HOOK_SERVICE_AMBIGUOUS");
     assert.equal(selectService(found, { profile: "work" })?.name, "openclaw-gateway-work.service");
     assert.equal(selectService(found, { profile: "default" })?.name, "openclaw-gateway.service");
@@ -77,7 +77,7 @@ describe("systemd unit discovery", () => {
 
   it("honours OPENCLAW_SYSTEMD_UNIT", async () => {
     await fs.writeFile(path.join(home, ".config", "systemd", "user", "my-gw.service"), "[Service]\nExecStart=/bin/true\n");
-    const found = await findSystemdGatewayUnits(hookEnvFor(home, "linux", { OPENCLAW_SYSTEMD_UNIT: "my-gw" }));
+    const found = await findHookServices(hostFor(home, "linux", { OPENCLAW_SYSTEMD_UNIT: "my-gw" }));
     assert.ok(found.some((s) => s.name === "my-gw.service"));
   });
 });

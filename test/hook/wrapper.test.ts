@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { renderCmdWrapper, renderPosixRepatchScript, renderPosixWrapper, wrapperRegistration } from "../../src/hook/wrapper.js";
+import { renderCmdWrapper, renderPosixRepatchScript, renderPosixWrapper, wrapperRegistration } from "../../src/hook/mechanisms/wrapper.js";
 import type { RepatchTarget } from "../../src/hook/repatch.js";
 import { fakeOpenClawPackage, fakeRepatchCli, readJsonLines, recorderScript, removeDir, tempDir } from "./helpers.js";
 

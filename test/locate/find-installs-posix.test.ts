@@ -3,7 +3,8 @@ import { chmod, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { findInstalls, nodeFs, type LocateEnv, type RunResult } from "../../src/locate/index.js";
+import type { ProcessRunner } from "../../src/core/run-process.js";
+import { findInstalls, nodeFs, type LocateEnv } from "../../src/locate/index.js";
 import { writeFakeInstall } from "./helpers/fake-install.js";
 import { fixture, xmlEscape } from "./helpers/fixtures.js";
 
@@ -36,10 +37,10 @@ interface FakeEnvOptions {
 
 function fakeEnv({ platform, home, pathDirs, roots = {} }: FakeEnvOptions): { env: LocateEnv; calls: string[] } {
   const calls: string[] = [];
-  const run = async (command: string, args: readonly string[]): Promise<RunResult | null> => {
-    calls.push([command, ...args].join(" "));
-    const root = roots[command as "npm" | "pnpm"];
-    return root === undefined ? null : { stdout: `${root}\n`, code: 0 };
+  const run: ProcessRunner = async ({ argv }) => {
+    calls.push(argv.join(" "));
+    const root = roots[argv[0] as "npm" | "pnpm"];
+    return root === undefined ? { code: null, stdout: "", stderr: "", startError: "ENOENT" } : { code: 0, stdout: `${root}\n`, stderr: "" };
   };
   const env: LocateEnv = {
     platform,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { findInstalls, resolvePackageRoot, type LocateEnv, type RunResult } from "../../src/locate/index.js";
+import { findInstalls, resolvePackageRoot, type LocateEnv } from "../../src/locate/index.js";
 import { addFakeInstall } from "./helpers/fake-install.js";
 import { fixture } from "./helpers/fixtures.js";
 import { MemoryFs } from "./helpers/memory-fs.js";
@@ -21,9 +21,9 @@ function windowsEnv(fs: MemoryFs, vars: Record<string, string>, roots: Partial<R
     homedir: HOME,
     path: win,
     fs,
-    run: async (command: string): Promise<RunResult | null> => {
-      const root = roots[command];
-      return root === undefined ? null : { stdout: `${root}\r\n`, code: 0 };
+    run: async ({ argv }) => {
+      const root = roots[argv[0] ?? ""];
+      return root === undefined ? { code: null, stdout: "", stderr: "", startError: "ENOENT" } : { code: 0, stdout: `${root}\r\n`, stderr: "" };
     },
   };
 }

@@ -7,7 +7,9 @@ import { MemoryFs } from "./helpers/memory-fs.js";
 
 const posix = path.posix;
 
-function posixEnv(fs: MemoryFs, run: LocateEnv["run"] = async () => null): LocateEnv {
+const NOT_FOUND = { code: null, stdout: "", stderr: "", startError: "ENOENT" };
+
+function posixEnv(fs: MemoryFs, run: LocateEnv["run"] = async () => NOT_FOUND): LocateEnv {
   return { platform: "linux", env: { PATH: "" }, homedir: "/home/op", path: posix, fs, run };
 }
 
@@ -55,7 +57,7 @@ describe("resolveLauncher", () => {
 describe("probes", () => {
   it("ask npm and pnpm concurrently", async () => {
     const delayMs = 300;
-    const run: LocateEnv["run"] = () => new Promise((resolve) => setTimeout(() => resolve(null), delayMs));
+    const run: LocateEnv["run"] = () => new Promise((resolve) => setTimeout(() => resolve(NOT_FOUND), delayMs));
     const started = Date.now();
     await findInstalls(posixEnv(new MemoryFs(posix).dir("/home/op"), run));
     assert.ok(Date.now() - started < delayMs * 1.8, `took ${Date.now() - started} ms`);
@@ -63,8 +65,9 @@ describe("probes", () => {
 
   it("currentLocateEnv().run reports exit codes and missing commands", async () => {
     const { run } = currentLocateEnv();
-    assert.deepEqual(await run(process.execPath, ["-e", "process.stdout.write('/x/lib/node_modules')"]), { stdout: "/x/lib/node_modules", code: 0 });
-    assert.equal((await run(process.execPath, ["-e", "process.exit(3)"]))?.code, 3);
-    assert.equal(await run("ocp-no-such-command-for-tests", ["root", "-g"]), null);
+    const limits = { timeoutMs: 4000 };
+    assert.deepEqual(await run({ argv: [process.execPath, "-e", "process.stdout.write('/x/lib/node_modules')"] }, limits), { code: 0, stdout: "/x/lib/node_modules", stderr: "" });
+    assert.equal((await run({ argv: [process.execPath, "-e", "process.exit(3)"] }, limits)).code, 3);
+    assert.equal((await run({ argv: ["ocp-no-such-command-for-tests", "root", "-g"] }, limits)).startError, "ENOENT");
   });
 });

@@ -1,16 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isPartialTable, readTcpTable } from "../../src/sockets/read-table.js";
-import type { CommandResult, RunCommand } from "../../src/sockets/run-command.js";
+import type { ProcessOutcome, ProcessRunner } from "../../src/core/run-process.js";
 import { fixtureText } from "./fixtures.js";
 
-const ok = (stdout: string): CommandResult => ({ exitCode: 0, stdout, stderr: "", notFound: false });
+const ok = (stdout: string): ProcessOutcome => ({ code: 0, stdout, stderr: "" });
 
 /** A fake netstat answering by its argument list; records what was asked. */
-function fakeRun(answers: Record<string, CommandResult>): RunCommand & { calls: string[] } {
+function fakeRun(answers: Record<string, ProcessOutcome>): ProcessRunner & { calls: string[] } {
   const calls: string[] = [];
-  const run = async (command: string, args: readonly string[]) => {
-    const key = [command, ...args].join(" ");
+  const run: ProcessRunner = async ({ argv }) => {
+    const key = argv.join(" ");
     calls.push(key);
     const answer = answers[key];
     if (!answer) throw new Error(`unexpected command ${key}`);
@@ -40,7 +40,7 @@ test("Windows runs both tables and joins them", async () => {
 });
 
 test("a missing netstat is one error diagnostic, and nothing more is run", async () => {
-  const run = fakeRun({ "netstat -ano -p tcp": { exitCode: null, stdout: "", stderr: "", notFound: true } });
+  const run = fakeRun({ "netstat -ano -p tcp": { code: null, stdout: "", stderr: "", startError: "ENOENT" } });
   const table = await readTcpTable({ platform: "win32", run });
   assert.deepEqual(run.calls, ["netstat -ano -p tcp"]);
   assert.deepEqual(table.entries, []);
@@ -51,7 +51,7 @@ test("a missing netstat is one error diagnostic, and nothing more is run", async
 test("a failing IPv6 run only warns; the IPv4 rows still count", async () => {
   const run = fakeRun({
     "netstat -ano -p tcp": ok(fixtureText("windows/stall-tcp.txt")),
-    "netstat -ano -p tcpv6": { exitCode: 1, stdout: "", stderr: "The requested protocol has not been configured", notFound: false },
+    "netstat -ano -p tcpv6": { code: 1, stdout: "", stderr: "The requested protocol has not been configured" },
   });
   const table = await readTcpTable({ platform: "win32", run });
   assert.equal(table.entries.length, 16);
@@ -60,12 +60,12 @@ test("a failing IPv6 run only warns; the IPv4 rows still count", async () => {
 });
 
 test("a failing or throwing macOS netstat is an error", async () => {
-  const failing = fakeRun({ "/usr/sbin/netstat -anvW -p tcp": { exitCode: null, stdout: "", stderr: "", notFound: false } });
+  const failing = fakeRun({ "/usr/sbin/netstat -anvW -p tcp": { code: null, stdout: "", stderr: "" } });
   const failed = await readTcpTable({ platform: "darwin", run: failing });
   assert.deepEqual(failed.diagnostics.map((d) => [d.code, d.severity]), [["OCP_NETSTAT_FAILED", "error"]]);
   assert.match(failed.diagnostics[0]?.message ?? "", /killed or timed out/);
 
-  const throwing: RunCommand = async () => {
+  const throwing: ProcessRunner = async () => {
     throw new Error("spawn EPERM");
   };
   const thrown = await readTcpTable({ platform: "darwin", run: throwing });

@@ -1,14 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runCommand } from "../../src/sockets/run-command.js";
+import { runProcess } from "../../src/core/run-process.js";
 
-test("runCommand reports output, exit status and a missing executable apart", async () => {
-  const ok = await runCommand(process.execPath, ["-e", "process.stdout.write('tcp4 x')"]);
-  assert.deepEqual(ok, { exitCode: 0, stdout: "tcp4 x", stderr: "", notFound: false });
+const limits = { timeoutMs: 20_000 };
 
-  const failing = await runCommand(process.execPath, ["-e", "process.stderr.write('no'); process.exit(3)"]);
-  assert.deepEqual([failing.exitCode, failing.stderr, failing.notFound], [3, "no", false]);
+test("runProcess reports output, exit status and a missing executable apart", async () => {
+  const ok = await runProcess({ argv: [process.execPath, "-e", "process.stdout.write('tcp4 x')"] }, limits);
+  assert.deepEqual(ok, { code: 0, stdout: "tcp4 x", stderr: "" });
 
-  const missing = await runCommand("openclaw-patch-no-such-netstat", []);
-  assert.deepEqual([missing.exitCode, missing.notFound], [null, true]);
+  const failing = await runProcess({ argv: [process.execPath, "-e", "process.stderr.write('no'); process.exit(3)"] }, limits);
+  assert.deepEqual([failing.code, failing.stderr, failing.startError], [3, "no", undefined]);
+
+  const missing = await runProcess({ argv: ["openclaw-patch-no-such-netstat"] }, limits);
+  assert.deepEqual([missing.code, missing.startError], [null, "ENOENT"]);
 });

@@ -178,10 +178,10 @@ describe("status reads the gateway port's TCP table", { skip: !onLinux && "compa
     assert.equal(unsupported.sockets.verdict, null);
     assert.deepEqual(unsupported.sockets.diagnostics.map((d: { code: string }) => d.code), ["OCP_TCP_TABLE_UNSUPPORTED"]);
 
-    const noNetstat = await statusJson({}, context({ platform: "darwin", run: async () => ({ exitCode: null, stdout: "", stderr: "", notFound: true }) }));
+    const noNetstat = await statusJson({}, context({ platform: "darwin", run: async () => ({ code: null, stdout: "", stderr: "", startError: "ENOENT" }) }));
     assert.equal(noNetstat.sockets.summary, null);
     assert.deepEqual(noNetstat.diagnostics.map((d: { code: string }) => d.code), ["OCP_NETSTAT_MISSING"]);
-    const text = await runCaptured(false, (io) => statusCommand({ dir: root, stateDir, port: String(port) }, io, context({ platform: "darwin", run: async () => ({ exitCode: null, stdout: "", stderr: "", notFound: true }) })));
+    const text = await runCaptured(false, (io) => statusCommand({ dir: root, stateDir, port: String(port) }, io, context({ platform: "darwin", run: async () => ({ code: null, stdout: "", stderr: "", startError: "ENOENT" }) })));
     assert.equal(text.code, 0);
     assert.match(text.stdout, /TCP table: not readable/);
     assert.match(text.stderr, /OCP_NETSTAT_MISSING/);

@@ -1,4 +1,4 @@
-import { HOOK_MECHANISMS, type HookMechanism } from "../../hook/mechanism.js";
+import { HOOK_MECHANISMS, type HookMechanism } from "../../hook/driver.js";
 import { loopbackHost } from "../../live/loopback-host.js";
 import { chooseGatewayPort } from "../../status/gateway-port.js";
 import { parseSince } from "../../trace/since.js";

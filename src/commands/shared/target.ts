@@ -1,5 +1,5 @@
-import os from "node:os";
 import { diagnostic, OcpError, type Diagnostic } from "../../core/diagnostics.js";
+import { currentHost } from "../../core/host.js";
 import { checkStateDir, resolveStateDir } from "../../core/state-dir.js";
 import { openInstall, type InstallHandle } from "../../core/open-install.js";
 import { locateDir } from "../../locate/locate-dir.js";
@@ -25,7 +25,7 @@ export interface Target {
  */
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   const { dir, stateDir: given } = parseOptions(TARGET_OPTIONS, options);
-  const stateDir = given ?? resolveStateDir({ env: process.env, platform: process.platform, homedir: os.homedir() });
+  const stateDir = given ?? resolveStateDir(currentHost());
   await checkStateDir(stateDir);
   if (dir !== undefined) {
     const { install, diagnostics } = await locateDir(dir);

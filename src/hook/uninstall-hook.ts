@@ -1,16 +1,14 @@
 import fs from "node:fs/promises";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
-import { commandFailure, describeFailure } from "./command-failure.js";
 import { withLock } from "../core/lock.js";
-import { COMMAND_TIMEOUT_MS, type HookContext } from "./context.js";
-import { loadOriginal, writeFileAtomic } from "./file-store.js";
-import { checkFile, type FileState } from "./file-state.js";
-import { removePlistHook } from "./launchd.js";
-import { hookLayout, type HookLayout } from "./layout.js";
-import { deleteRecord, readRecord, type HookRecord, type RecordedFile } from "./record.js";
-import { succeeded, type CommandOutcome, type ShownCommand } from "./runner.js";
-import { removeCmdHook } from "./schtasks.js";
-import { serviceUsesWrapper } from "./registration-state.js";
+import { succeeded } from "../core/run-process.js";
+import { commandFailure, describeFailure, type CommandRun, type ShownCommand } from "./commands.js";
+import { COMMAND_LIMITS, hookLayout, type HookContext, type HookLayout } from "./context.js";
+import { editOf } from "./drivers.js";
+import { checkFile, type FileState } from "./evaluate.js";
+import { writeKeepingMode } from "./files.js";
+import { deleteRecord, originalsStore, readRecord, type HookRecord, type RecordedFile } from "./record.js";
+import { serviceUsesWrapper } from "./services.js";
 
 export type UndoAction = "restore" | "delete" | "remove-edit" | "leave" | "refuse";
 
@@ -32,11 +30,6 @@ export interface UninstallPlan {
   /** Run after the files are back. */
   commandsAfter: ShownCommand[];
   conflicts: UndoStep[];
-}
-
-export interface CommandRun {
-  command: ShownCommand;
-  outcome: CommandOutcome;
 }
 
 export interface UninstallResult {
@@ -73,7 +66,7 @@ async function undoStep(layout: HookLayout, file: RecordedFile, force: boolean):
     content === undefined
       ? { path: file.path, role: file.role, state: check.state, action, note }
       : { path: file.path, role: file.role, state: check.state, action, note, content };
-  const original = file.original === undefined ? undefined : await loadOriginal(layout.originals, file.original.sha256);
+  const original = file.original === undefined ? undefined : await originalsStore(layout).find(file.original.sha256);
   switch (check.state) {
     case "missing":
       return step("leave", "already gone");
@@ -102,8 +95,7 @@ function editRemoval(
   step: (action: UndoAction, note: string, content?: Buffer) => UndoStep,
   why: string,
 ): UndoStep {
-  const without =
-    current === undefined ? undefined : file.role === "launchd-plist" ? removePlistHook(current) : file.role === "task-script" ? removeCmdHook(current) : undefined;
+  const without = current === undefined ? undefined : editOf(file.role)?.remove(current);
   if (without !== undefined) return step("remove-edit", `${why}: cut the hook's edit out, keep everything else`, without);
   return step("leave", `${why}: the hook's edit cannot be separated from the rest; left as it is`);
 }
@@ -113,7 +105,7 @@ export async function executeUninstall(ctx: HookContext, plan: UninstallPlan): P
   const diagnostics: Diagnostic[] = [];
   const commands: CommandRun[] = [];
   for (const command of plan.commandsBefore) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     commands.push({ command, outcome });
     if (!succeeded(outcome)) {
       throw new OcpError(
@@ -127,12 +119,12 @@ export async function executeUninstall(ctx: HookContext, plan: UninstallPlan): P
     }
   }
   for (const step of plan.steps) {
-    if ((step.action === "restore" || step.action === "remove-edit") && step.content !== undefined) await writeFileAtomic(step.path, step.content);
+    if ((step.action === "restore" || step.action === "remove-edit") && step.content !== undefined) await writeKeepingMode(step.path, step.content);
     else if (step.action === "delete") await fs.rm(step.path, { force: true });
   }
   for (const dir of [...plan.record.createdDirs].reverse()) await fs.rmdir(dir).catch(() => undefined);
   for (const command of plan.commandsAfter) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     commands.push({ command, outcome });
     if (!succeeded(outcome)) diagnostics.push(commandFailure(command, outcome));
   }

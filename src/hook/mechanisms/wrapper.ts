@@ -1,7 +1,11 @@
 import path from "node:path";
-import { REPATCH_LIMIT_SECONDS, renderShellRepatch, repatchArguments, type RepatchTarget } from "./repatch.js";
-import { cmdArg, cmdQuote, cmdSetValue, shQuote } from "./quote.js";
-import type { ShownCommand } from "./runner.js";
+import type { ShownCommand } from "../commands.js";
+import { hookLayout, type HookContext } from "../context.js";
+import { EXECUTABLE, plannedFile, requireService, unavailable, type HookDriver, type HookFacts } from "../driver.js";
+import { cmdArg, cmdQuote, cmdSetValue, shQuote } from "../quote.js";
+import { HOOK_MARKER, REPATCH_LIMIT_SECONDS, renderShellRepatch, repatchArguments, type RepatchTarget } from "../repatch.js";
+import type { ServiceDefinition } from "../../locate/service/gateway-services.js";
+import { compareReleases, parseRelease } from "../../core/release.js";
 
 /**
  * What the wrapper starts after the re-patch.
@@ -12,11 +16,22 @@ import type { ShownCommand } from "./runner.js";
  */
 export type WrapperExec = "openclaw" | "args";
 
+/**
+ * First release checked to support OPENCLAW_WRAPPER / `gateway install --wrapper`: present in
+ * 2026.4.26 (docs/cli/gateway.md "Install with a wrapper", dist program-args), absent in 2026.4.5.
+ * Releases between the two were not available to check, so they are treated as unsupported.
+ */
+export const WRAPPER_SINCE = "2026.4.26";
+
+export function supportsWrapper(version: string | null): boolean {
+  const parsed = version === null ? undefined : parseRelease(version);
+  const since = parseRelease(WRAPPER_SINCE);
+  if (parsed === undefined || since === undefined) return false;
+  return compareReleases(parsed, since) >= 0;
+}
+
 /** The package's `bin` in every release from 2026.1.29 to 2026.9.6; it stays put across upgrades. */
 export const OPENCLAW_BIN = "openclaw.mjs";
-
-/** Marks every file and edit the hook makes, so status and uninstall can recognise them. */
-export const HOOK_MARKER = "openclaw-patch-hook";
 
 export function openclawEntry(packageRoot: string, platform: NodeJS.Platform): string {
   return (platform === "win32" ? path.win32 : path.posix).join(packageRoot, OPENCLAW_BIN);
@@ -123,4 +138,46 @@ export function wrapperRegistration(
       onFailure: "error",
     },
   };
+}
+
+export function ownWrapperPath(ctx: HookContext): string {
+  return path.join(hookLayout(ctx.stateDir).dir, wrapperFileName(ctx.host.platform, "openclaw"));
+}
+
+/**
+ * OPENCLAW_WRAPPER where the release has it: OpenClaw itself keeps it across reinstalls, updates
+ * and doctor repairs, on launchd and Scheduled Tasks alike.
+ */
+export const wrapperDriver: HookDriver<"wrapper"> = {
+  mechanism: "wrapper",
+  option({ openclawVersion, wrapperSupported, service, serviceWrapper, ownWrapperPath: own }: HookFacts) {
+    if (!wrapperSupported) {
+      return unavailable("wrapper", `OpenClaw ${openclawVersion ?? "(version unknown)"} has no OPENCLAW_WRAPPER support (checked present from ${WRAPPER_SINCE})`);
+    }
+    if (service === null) return unavailable("wrapper", "no gateway service is installed to register a wrapper with");
+    if (serviceWrapper !== undefined && serviceWrapper !== own) {
+      return unavailable("wrapper", `the service already starts through another wrapper (${serviceWrapper}); replacing it would drop what it does`);
+    }
+    return {
+      mechanism: "wrapper",
+      available: true,
+      reason: `OpenClaw ${openclawVersion} supports OPENCLAW_WRAPPER: \`gateway install --wrapper\` persists it in the service environment, and forced reinstalls, \`openclaw update\` and doctor repairs keep it`,
+    };
+  },
+  async plan(ctx, target, { service }) {
+    const platform = ctx.host.platform;
+    const wrapperPath = ownWrapperPath(ctx);
+    const registration = wrapperRegistration(target, wrapperPath, requireService(service).profile, platform);
+    const content = platform === "win32" ? renderCmdWrapper(target, "openclaw") : renderPosixWrapper(target, "openclaw");
+    return {
+      files: [await plannedFile(wrapperPath, "wrapper", content, EXECUTABLE, "wrapper that re-patches, then starts the gateway")],
+      activation: [registration.register],
+      uninstallCommands: { beforeFiles: [registration.unregister], afterFiles: [] },
+      instructions: [`restart the gateway so that it starts through the wrapper: openclaw${profileFlag(service)} gateway restart`],
+    };
+  },
+};
+
+function profileFlag(service: ServiceDefinition | null): string {
+  return service?.profile ? ` --profile ${shQuote(service.profile)}` : "";
 }

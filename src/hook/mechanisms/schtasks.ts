@@ -1,44 +1,7 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
-import { cmdArg, cmdQuote } from "./quote.js";
-import { repatchArguments, type RepatchTarget } from "./repatch.js";
-import type { ServiceDefinition } from "./service-definition.js";
-import { HOOK_MARKER } from "./wrapper.js";
-
-const TASK_SCRIPT = "gateway.cmd";
-
-/**
- * gateway.cmd lives in the OpenClaw state folder: $OPENCLAW_STATE_DIR, ~/.openclaw, or
- * ~/.openclaw-<profile>; OPENCLAW_TASK_SCRIPT and OPENCLAW_TASK_SCRIPT_NAME override it.
- */
-export async function findGatewayTaskScripts(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  const scriptName = hookEnv.env.OPENCLAW_TASK_SCRIPT_NAME?.trim() || TASK_SCRIPT;
-  const candidates: Array<{ file: string; profile: string | null }> = [];
-  const explicit = hookEnv.env.OPENCLAW_TASK_SCRIPT?.trim();
-  if (explicit) candidates.push({ file: explicit, profile: null });
-  const stateDir = hookEnv.env.OPENCLAW_STATE_DIR?.trim();
-  if (stateDir) candidates.push({ file: path.join(stateDir, scriptName), profile: null });
-  const entries = await fs.readdir(hookEnv.homedir).catch(() => [] as string[]);
-  for (const entry of entries.sort()) {
-    if (entry === ".openclaw") candidates.push({ file: path.join(hookEnv.homedir, entry, scriptName), profile: null });
-    else if (entry.startsWith(".openclaw-")) {
-      candidates.push({ file: path.join(hookEnv.homedir, entry, scriptName), profile: entry.slice(".openclaw-".length) });
-    }
-  }
-  const found: ServiceDefinition[] = [];
-  const seen = new Set<string>();
-  for (const { file, profile } of candidates) {
-    const resolved = path.resolve(file);
-    if (seen.has(resolved)) continue;
-    seen.add(resolved);
-    const stat = await fs.stat(resolved).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    found.push({ kind: "schtasks", name: path.basename(resolved), path: resolved, profile, legacy: false });
-  }
-  return found;
-}
+import { fail } from "../../core/diagnostics.js";
+import { modifiedFile, olderRelease, requireFile, requireService, unavailable, type HookDriver } from "../driver.js";
+import { cmdArg, cmdQuote } from "../quote.js";
+import { HOOK_MARKER, repatchArguments, type RepatchTarget } from "../repatch.js";
 
 /**
  * The line inserted before the gateway command. It starts with `@echo` because every OpenClaw
@@ -120,3 +83,38 @@ function findCmdHook(text: string): { start: number; end: number } | undefined {
   const line = lines(text).find((l) => l.text.startsWith("@echo off & ") && l.text.includes(`& rem ${HOOK_MARKER}:`));
   return line === undefined ? undefined : { start: line.start, end: line.end };
 }
+
+/**
+ * For releases without OPENCLAW_WRAPPER: OpenClaw rewrites gateway.cmd on `openclaw update` and
+ * `gateway install --force`, which drops the edit (status reports it).
+ */
+export const schtasksDriver: HookDriver<"schtasks"> = {
+  mechanism: "schtasks",
+  option({ platform, service, wrapperSupported }) {
+    if (platform !== "win32") return unavailable("schtasks", "Scheduled Task scripts exist on Windows only");
+    if (service?.kind !== "schtasks") return unavailable("schtasks", "no OpenClaw gateway.cmd was found");
+    return {
+      mechanism: "schtasks",
+      available: true,
+      reason: `${service.path} found${olderRelease(wrapperSupported)}: one line before the gateway command re-patches; \`openclaw update\` rewrites gateway.cmd and drops it, so re-run \`hook install\` after it (\`hook status\` tells)`,
+    };
+  },
+  async plan(_ctx, target, { service }) {
+    const script = requireService(service);
+    const original = await requireFile(script.path);
+    return {
+      files: [
+        modifiedFile(script.path, "task-script", original, insertCmdHook(removeCmdHook(original) ?? original, renderCmdHookLine(target)), "insert one re-patch line before the gateway command"),
+      ],
+      activation: [],
+      uninstallCommands: { beforeFiles: [], afterFiles: [] },
+      instructions: [
+        "the re-patch runs at the next start of the Scheduled Task",
+        // cmd.exe reads a batch file by offset, line by line, so a running task sees a shifted file.
+        "if the task is running now, cmd.exe re-reads gateway.cmd at its old position when the gateway exits and may print one harmless error; restart the task to start clean",
+        `\`openclaw update\` and \`openclaw gateway install --force\` rewrite ${script.path} and drop the hook: run \`openclaw-patch hook install --yes\` after them`,
+      ],
+    };
+  },
+  edit: { role: "task-script", has: hasCmdHook, remove: removeCmdHook },
+};

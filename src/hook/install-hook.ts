@@ -1,21 +1,21 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, OcpError, type Diagnostic } from "../core/diagnostics.js";
+import { sha256 } from "../core/hash.js";
 import { withLock } from "../core/lock.js";
-import { commandFailure, describeFailure } from "./command-failure.js";
-import { COMMAND_TIMEOUT_MS, type HookContext } from "./context.js";
+import { succeeded } from "../core/run-process.js";
+import { commandFailure, describeFailure, type CommandRun, type ShownCommand } from "./commands.js";
+import { COMMAND_LIMITS, hookLayout, type HookContext } from "./context.js";
+import type { HookMechanism } from "./driver.js";
+import { driverFor } from "./drivers.js";
 import { evaluateRecord, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
-import { sha256, storeOriginal, writeFileAtomic } from "./file-store.js";
-import { hookLayout } from "./layout.js";
-import type { HookMechanism } from "./mechanism.js";
+import { writeKeepingMode } from "./files.js";
 import { buildInstallPlan, type InstallPlan } from "./plan.js";
-import { readRecord, writeRecord, type HookRecord, type RecordedFile } from "./record.js";
-import { serviceUsesWrapper } from "./registration-state.js";
+import { originalsStore, readRecord, writeRecord, type HookRecord, type RecordedFile } from "./record.js";
 import type { RepatchTarget } from "./repatch.js";
-import { succeeded, type ShownCommand } from "./runner.js";
-import type { ServiceSelector } from "./services.js";
-import { conflictError, executeUninstall, planUninstall, type CommandRun, type UninstallPlan } from "./uninstall.js";
+import { serviceUsesWrapper, type ServiceSelector } from "./services.js";
+import { conflictError, executeUninstall, planUninstall, type UninstallPlan } from "./uninstall-hook.js";
 
 export interface InstallRequest {
   target: RepatchTarget;
@@ -123,8 +123,8 @@ async function isUpToDate(ctx: HookContext, existing: HookRecord, request: Insta
   if (t.nodePath !== r.nodePath || t.cliPath !== r.cliPath || t.packageRoot !== r.packageRoot || t.stateDir !== r.stateDir) return false;
   const facts = await gatherFacts(ctx, request.target, request.selector);
   if ((facts.service?.path ?? null) !== (existing.service?.path ?? null)) return false;
-  // The edit in a plist or gateway.cmd is checked by evaluateRecord; only generated files can go stale.
-  if (existing.mechanism === "launchd" || existing.mechanism === "schtasks") return true;
+  // An edit in OpenClaw's own file (plist, gateway.cmd) is checked by evaluateRecord; only generated files can go stale.
+  if (driverFor(existing.mechanism).edit !== undefined) return true;
   const plan = await buildInstallPlan(ctx, request.target, facts, existing.mechanism).catch(() => undefined);
   if (plan === undefined || plan.files.length !== existing.files.length) return false;
   return plan.files.every((planned, i) => planned.path === existing.files[i]?.path && sha256(planned.content) === existing.files[i]?.sha256);
@@ -141,7 +141,7 @@ async function writeHook(ctx: HookContext, plan: InstallPlan): Promise<HookRecor
   for (const planned of plan.files) {
     const entry: RecordedFile = { path: planned.path, role: planned.role, action: planned.action === "create" ? "created" : "modified", sha256: sha256(planned.content) };
     if (planned.original !== undefined) {
-      entry.original = { sha256: await storeOriginal(layout.originals, planned.original), size: planned.original.length };
+      entry.original = { sha256: await originalsStore(layout).put(planned.original), size: planned.original.length };
     }
     files.push(entry);
   }
@@ -161,7 +161,7 @@ async function writeHook(ctx: HookContext, plan: InstallPlan): Promise<HookRecor
   };
   await writeRecord(layout, record);
   for (const dir of record.createdDirs) await fs.mkdir(dir, { recursive: true });
-  for (const planned of plan.files) await writeFileAtomic(planned.path, planned.content, planned.mode);
+  for (const planned of plan.files) await writeKeepingMode(planned.path, planned.content, planned.mode);
   return record;
 }
 
@@ -201,7 +201,7 @@ async function runActivation(ctx: HookContext, commands: ShownCommand[]): Promis
   const runs: CommandRun[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const command of commands) {
-    const outcome = await ctx.runner(command, COMMAND_TIMEOUT_MS);
+    const outcome = await ctx.runner(command, COMMAND_LIMITS);
     const run = { command, outcome };
     runs.push(run);
     if (succeeded(outcome)) continue;

@@ -1,15 +1,13 @@
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
 import { chooseMechanism, type HookChoice } from "./choose.js";
-import type { HookContext } from "./context.js";
-import { evaluateRecord, type HookHealth } from "./evaluate.js";
+import { hookLayout, type HookContext } from "./context.js";
+import { evaluateRecord, type FileState, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
-import type { FileState } from "./file-state.js";
-import { hookLayout } from "./layout.js";
-import type { HookMechanism } from "./mechanism.js";
+import type { ShownCommand } from "./commands.js";
+import type { HookMechanism } from "./driver.js";
 import { readRecord, type RecordedFile } from "./record.js";
 import type { RepatchTarget } from "./repatch.js";
-import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
+import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import type { ServiceSelector } from "./services.js";
 
 export interface HookFileStatus {

@@ -1,44 +1,13 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import { fail } from "../core/diagnostics.js";
-import type { HookEnv } from "./hook-env.js";
-import { shQuote, xmlText } from "./quote.js";
-import { REPATCH_LIMIT_SECONDS, renderShellRepatch, type RepatchTarget } from "./repatch.js";
-import type { ShownCommand } from "./runner.js";
-import type { ServiceDefinition } from "./service-definition.js";
-import { HOOK_MARKER } from "./wrapper.js";
+import { fail } from "../../core/diagnostics.js";
+import type { ServiceDefinition } from "../../locate/service/gateway-services.js";
+import type { ShownCommand } from "../commands.js";
+import { modifiedFile, olderRelease, requireFile, requireService, unavailable, type HookDriver } from "../driver.js";
+import { shQuote, xmlText } from "../quote.js";
+import { HOOK_MARKER, REPATCH_LIMIT_SECONDS, renderShellRepatch, type RepatchTarget } from "../repatch.js";
 
-const GATEWAY_LABEL = "ai.openclaw.gateway";
-/** ai.openclaw.<profile>; ai.openclaw.node* are node-host agents, not gateways. */
-const PROFILE_LABEL = /^ai\.openclaw\.(.+)\.plist$/;
 const PROGRAM_ARGUMENTS = /<key>ProgramArguments<\/key>\s*<array>/;
 /** The three arguments insertPlistHook adds, each preceded by the same separator. */
 const HOOK_PREFIX = new RegExp(`^(\\r?\\n[ \\t]*|)<string>/bin/sh</string>\\1<string>-c</string>\\1<string>: ${HOOK_MARKER}\\n[^<]*</string>`);
-
-export function launchAgentsDir(hookEnv: HookEnv): string {
-  return path.join(hookEnv.homedir, "Library", "LaunchAgents");
-}
-
-/** LaunchAgents whose label is OpenClaw's and whose program arguments run the `gateway` command. */
-export async function findLaunchAgentPlists(hookEnv: HookEnv): Promise<ServiceDefinition[]> {
-  const dir = launchAgentsDir(hookEnv);
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  const override = hookEnv.env.OPENCLAW_LAUNCHD_LABEL?.trim();
-  const found: ServiceDefinition[] = [];
-  for (const entry of entries.sort()) {
-    const label = entry.endsWith(".plist") ? entry.slice(0, -".plist".length) : undefined;
-    if (label === undefined) continue;
-    const profileMatch = PROFILE_LABEL.exec(entry);
-    if (!profileMatch && label !== override) continue;
-    if (label.startsWith("ai.openclaw.node")) continue;
-    const file = path.join(dir, entry);
-    const text = await fs.readFile(file, "latin1").catch(() => undefined);
-    if (text === undefined || !/<string>gateway<\/string>/.test(text)) continue;
-    const profile = label === GATEWAY_LABEL || !profileMatch ? null : (profileMatch[1] ?? null);
-    found.push({ kind: "launchd", name: label, path: file, profile, legacy: false });
-  }
-  return found;
-}
 
 /**
  * The `sh -c` script put in front of the original program arguments. sh gives it the first of
@@ -115,3 +84,42 @@ export function launchdReloadCommands(plist: ServiceDefinition, uid: number | un
     },
   ];
 }
+
+/**
+ * For releases without OPENCLAW_WRAPPER: OpenClaw rewrites the plist on `openclaw update` and
+ * `gateway install --force`, which drops the edit (status reports it).
+ */
+export const launchdDriver: HookDriver<"launchd"> = {
+  mechanism: "launchd",
+  option({ platform, service, wrapperSupported }) {
+    if (platform !== "darwin") return unavailable("launchd", "LaunchAgents exist on macOS only");
+    if (service?.kind !== "launchd") return unavailable("launchd", "no OpenClaw gateway LaunchAgent was found");
+    return {
+      mechanism: "launchd",
+      available: true,
+      reason: `LaunchAgent ${service.name} found${olderRelease(wrapperSupported)}: its ProgramArguments get a /bin/sh prefix that re-patches, then execs the original command; \`openclaw update\` rewrites the plist and drops the prefix, so re-run \`hook install\` after it (\`hook status\` tells)`,
+    };
+  },
+  // An edit left in the file by a hook whose record is gone is replaced, not stacked; uninstall
+  // still restores the bytes as found.
+  async plan(ctx, target, { service }) {
+    const plist = requireService(service);
+    const original = await requireFile(plist.path);
+    const reload = launchdReloadCommands(plist, ctx.host.uid);
+    return {
+      files: [
+        modifiedFile(
+          plist.path,
+          "launchd-plist",
+          original,
+          insertPlistHook(removePlistHook(original) ?? original, renderLaunchdScript(target)),
+          "prefix ProgramArguments with /bin/sh -c <re-patch; exec the original command>",
+        ),
+      ],
+      activation: reload,
+      uninstallCommands: { beforeFiles: [], afterFiles: reload },
+      instructions: [`\`openclaw update\` and \`openclaw gateway install --force\` rewrite ${plist.path} and drop the hook: run \`openclaw-patch hook install --yes\` after them`],
+    };
+  },
+  edit: { role: "launchd-plist", has: hasPlistHook, remove: removePlistHook },
+};

@@ -1,7 +1,21 @@
 import { diagnostic, warning, type Diagnostic } from "../core/diagnostics.js";
-import type { CommandOutcome, ShownCommand } from "./runner.js";
+import type { ProcessCommand, ProcessOutcome } from "../core/run-process.js";
 
-export function describeFailure(outcome: CommandOutcome): string {
+/** A command the hook runs or asks the operator to run; `display` is what the operator sees. */
+export interface ShownCommand extends ProcessCommand {
+  argv: string[];
+  display: string;
+  purpose: string;
+  /** "warning": the hook works without it (e.g. daemon-reload with no user bus). */
+  onFailure: "error" | "warning";
+}
+
+export interface CommandRun {
+  command: ShownCommand;
+  outcome: ProcessOutcome;
+}
+
+export function describeFailure(outcome: ProcessOutcome): string {
   if (outcome.startError === "ENOENT") return "program not found";
   if (outcome.startError !== undefined) return outcome.startError;
   const detail = outcome.stderr.trim().split("\n").slice(-1)[0];
@@ -13,7 +27,7 @@ export function describeFailure(outcome: CommandOutcome): string {
  * user bus (containers, SSH sessions without lingering) only delays the drop-in until the user
  * manager next starts, so it is worded as such.
  */
-export function commandFailure(command: ShownCommand, outcome: CommandOutcome): Diagnostic {
+export function commandFailure(command: ShownCommand, outcome: ProcessOutcome): Diagnostic {
   const make = command.onFailure === "warning" ? warning : diagnostic;
   if (command.argv[0] === "systemctl") {
     if (outcome.startError === "ENOENT") {
