@@ -59,6 +59,7 @@ describe("the packed tarball, installed as an operator does", { skip: packSkipRe
         const installed = await run(shell, "npm", ["i", "-g", packed.tarball], path.dirname(packed.tarball));
         assert.equal(installed.code, 0, installed.stdout + installed.stderr);
         assert.doesNotMatch(installed.stderr, /EBADENGINE/, "the package's engines admit this Node");
+        assert.doesNotMatch(installed.stderr, /install-scripts/, "the packed package.json names no install-time script");
         t.diagnostic(`npm i -g of the tarball: ${(installed.ms / 1000).toFixed(1)} s`);
         const version = await run(shell, "openclaw-patch", ["--version"]);
         assert.equal(version.code, 0, version.stderr);
@@ -105,11 +106,20 @@ describe("the packed tarball, installed as an operator does", { skip: packSkipRe
     });
   }
 
-  test("npm i -g from a git URL builds the package (prepack) and runs", { skip: full ? false : "full lane only (npm run test:install)" }, async (t) => {
-    const shell = await operatorShell(await ensureNode(CURRENT_NODE_VERSION), await scratch("install-git"));
-    const installed = await run(shell, "npm", ["i", "-g", `git+file://${packed.clone}#${packed.commit}`]);
+  // `npm i -g <git url>` itself cannot install a package that builds: npm links the global install to
+  // its temporary clone, which it then deletes (npm/cli#6984, #8440, open). `npm pack <git url>` runs
+  // `prepare` in the clone with its devDependencies, so packing first and installing the tarball works.
+  test("from a git URL: npm pack git+…#commit, then npm i -g of that tarball", { skip: full ? false : "full lane only (npm run test:install)" }, async (t) => {
+    const dir = await scratch("install-git");
+    const shell = await operatorShell(await ensureNode(CURRENT_NODE_VERSION), dir);
+    const work = path.join(dir, "work");
+    await fs.mkdir(work);
+    const packedFromGit = await run(shell, "npm", ["pack", `git+file://${packed.clone}#${packed.commit}`], work);
+    assert.equal(packedFromGit.code, 0, packedFromGit.stdout + packedFromGit.stderr);
+    const tarball = path.join(work, packedFromGit.stdout.trim().split("\n").pop()!);
+    const installed = await run(shell, "npm", ["i", "-g", tarball], work);
     assert.equal(installed.code, 0, installed.stdout + installed.stderr);
-    t.diagnostic(`npm i -g git+file://…: ${(installed.ms / 1000).toFixed(1)} s`);
+    t.diagnostic(`npm pack git+file://…: ${(packedFromGit.ms / 1000).toFixed(1)} s, npm i -g of its tarball: ${(installed.ms / 1000).toFixed(1)} s`);
     const version = await run(shell, "openclaw-patch", ["--version"]);
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout.trim(), PACKAGE.version);
