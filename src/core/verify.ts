@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { diagnostic, warning, type Diagnostic } from "./diagnostics.js";
+import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import type { InstallHandle } from "./install.js";
 import { inspectFiles, type InstallState } from "./install-state.js";
 import { readManifest } from "./manifest.js";
@@ -8,6 +8,7 @@ import { tryParseModule } from "./parse.js";
 import { readMarker, RUNTIME_FILE } from "./preamble.js";
 import { checkFile, checkSource, type SyntaxCheck } from "../verify/syntax-check.js";
 import type { SyntaxNodeChoice } from "../verify/syntax-node.js";
+import { skippedDiagnostic, skipReason } from "../verify/skipped-check.js";
 
 export interface FileVerification {
   path: string;
@@ -99,35 +100,4 @@ async function checkOriginal(install: InstallHandle, sha256: string | undefined,
   const original = await install.objects.get(sha256, file).catch(() => undefined);
   if (original === undefined) return undefined;
   return checkSource(nodeBinary, original, path.join(install.realRoot, file), install.realRoot);
-}
-
-function skipReason(syntax: SyntaxNodeChoice): string {
-  if (syntax.node === undefined) return "no Node at hand could be run";
-  if (syntax.node.satisfiesEngines === false && syntax.needs !== undefined) return `needs Node >= ${syntax.needs}`;
-  return `the original does not parse under ${syntax.node.version} either`;
-}
-
-function skippedDiagnostic(install: InstallHandle, syntax: SyntaxNodeChoice, files: readonly string[]): Diagnostic {
-  const which = `${files.length} file(s) (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""})`;
-  const looked = syntax.considered.map((n) => `${n.binary} ${n.version ?? `(${n.error ?? "not runnable"})`}`).join(", ");
-  const needs = syntax.needs === undefined ? "a Node that can run it" : `a Node >= ${syntax.needs}`;
-  const details = { files, engines: syntax.engines ?? null, node: syntax.node?.binary ?? null, nodeVersion: syntax.node?.version ?? null, considered: syntax.considered };
-  const remedy = `pass --node with the path of ${needs}: the one the gateway runs on (OpenClaw's installer keeps it in ~/.openclaw/tools/node-*/bin/node)`;
-  if (syntax.node === undefined) {
-    return warning("OCP_SYNTAX_CHECK_SKIPPED", `node --check skipped for ${which}: no Node at hand could be run (looked at: ${looked || "none"}).`, remedy, { ...details, reason: "no-node" });
-  }
-  if (syntax.node.satisfiesEngines === false) {
-    return warning(
-      "OCP_SYNTAX_CHECK_SKIPPED",
-      `node --check skipped for ${which}: OpenClaw ${install.version} needs Node >= ${syntax.needs} (engines ${JSON.stringify(syntax.engines)}); the release's own files do not parse under ${syntax.node.version} (${syntax.node.binary}), the newest Node at hand (looked at: ${looked}).`,
-      remedy,
-      { ...details, reason: "node-too-old" },
-    );
-  }
-  return warning(
-    "OCP_SYNTAX_CHECK_SKIPPED",
-    `node --check skipped for ${which}: the release's own originals do not parse under ${syntax.node.version} (${syntax.node.binary}) either, so the failure is not openclaw-patch's edit.`,
-    `check that ${syntax.node.binary} is the Node the gateway runs on; if it is, report this release to OpenClaw`,
-    { ...details, reason: "original-fails" },
-  );
 }
