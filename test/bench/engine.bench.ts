@@ -272,8 +272,10 @@ async function main(): Promise<void> {
     removeScratchesNow();
   }
   console.log("");
-  printTable(rows);
-  console.log("");
+  if (rows.length > 0) {
+    printTable(rows);
+    console.log("");
+  }
   printStartup(startup);
   console.log("");
   for (const note of notes) console.log(`  ${note}`);
