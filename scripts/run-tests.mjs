@@ -7,6 +7,9 @@
 // The Windows lane (test/windows: the tool and the real gateway as win32 processes under Wine) runs
 // whole only with --windows, alone: it needs Wine and the Windows Node (scripts/setup-windows.sh) and
 // takes longer than the default run can afford; the default run keeps WINDOWS_SAMPLE of it.
+// The install lane (test/install: npm pack of a clean clone, `npm i -g` of the tarball under real Node
+// 20, 22 and 24, then apply/verify/revert with the installed command) runs whole only with --install,
+// alone (OCP_INSTALL_LANE=full); the default run keeps its sample (Node 20 with 2026.9.3).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,6 +23,7 @@ const erasOnly = process.argv.includes("--eras");
 // the default run keeps a sample of it.
 const killSweepOnly = process.argv.includes("--kill-sweep");
 const windowsOnly = process.argv.includes("--windows");
+const installOnly = process.argv.includes("--install");
 /** The one era the default run keeps: quick to install and to start. */
 const ERA_SAMPLE = "2026.4.26";
 /** The Windows lane's file the default run keeps: the apply/verify/revert roundtrip as win32. */
@@ -38,10 +42,13 @@ if (killSweepOnly) process.env.OCP_KILL_SWEEP = "full";
 const isGateway = (f) => f.includes(`${path.sep}gateway${path.sep}`);
 const isEras = (f) => f.includes(`${path.sep}eras${path.sep}`);
 const isWindows = (f) => f.includes(`${path.sep}windows${path.sep}`);
+const isInstall = (f) => f.includes(`${path.sep}install${path.sep}`);
 const groups = windowsOnly
   ? [{ name: "Windows lane: win32 processes under Wine", files: all.filter(isWindows), concurrency: 1 }]
+  : installOnly
+  ? [{ name: "install lane: the packed tarball under Node 20, 22 and 24, and from a git URL", files: all.filter(isInstall), concurrency: 1, env: { OCP_INSTALL_LANE: "full" } }]
   : [
-      { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f) && !isWindows(f)), concurrency: 2 },
+      { name: "unit and engine", files: erasOnly ? [] : all.filter((f) => !isGateway(f) && !isEras(f) && !isWindows(f) && !isInstall(f)), concurrency: 2 },
       { name: "live gateway", files: unitOnly || erasOnly ? [] : all.filter(isGateway), concurrency: 1 },
       {
         name: erasOnly ? "live gateway, every era" : `live gateway, era sample (${process.env.OCP_ERAS || ERA_SAMPLE})`,
@@ -54,6 +61,12 @@ const groups = windowsOnly
         files: unitOnly || erasOnly ? [] : all.filter((f) => isWindows(f) && f.endsWith(WINDOWS_SAMPLE)),
         concurrency: 1,
       },
+      {
+        name: "install lane sample: the packed tarball under Node 20 on 2026.9.3 (npm run test:install runs all)",
+        files: unitOnly || erasOnly ? [] : all.filter(isInstall),
+        concurrency: 1,
+        env: { OCP_INSTALL_LANE: "" },
+      },
     ];
 
 // Tools beyond Node (systemd-analyze for the hook tests, nftables for the vanished peers of the gateway
@@ -63,7 +76,7 @@ if (groups.some((g) => g.files.some(isWindows))) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-windows.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-windows.sh failed; the Windows lane will skip\n");
 }
-if ((!unitOnly || killSweepOnly) && !windowsOnly) {
+if ((!unitOnly || killSweepOnly) && !windowsOnly && !installOnly) {
   const setup = spawnSync("sh", [path.join(root, "scripts", "setup-test-tools.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.stdout.write("run-tests: setup-test-tools.sh failed; tests needing those tools will skip\n");
 }

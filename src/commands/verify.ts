@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import os from "node:os";
 import { verifyStatic } from "../core/verify.js";
-import { warning, type Diagnostic } from "../core/diagnostics.js";
 import { inspectFiles } from "../core/install-state.js";
 import { readManifest } from "../core/manifest.js";
 import { TOOL_VERSION } from "../core/tool-version.js";
@@ -15,6 +13,7 @@ import { renderLiveReport } from "../live/render-live.js";
 import { renderSelfTest } from "../selftest/render-self-test.js";
 import { runSelfTest, type SelfTestResult } from "../selftest/run-self-test.js";
 import { gatewayFacts, type GatewayFacts } from "../status/gateway-facts.js";
+import { chooseSyntaxNode, type SyntaxNodeChoice } from "../verify/syntax-node.js";
 import { resolveTarget, type Target, type TargetOptions } from "./shared/target.js";
 import { renderDiagnostics } from "./shared/render.js";
 import { parseOptions, type OptionValues, type RawOptions } from "./shared/option-schema.js";
@@ -53,22 +52,34 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO
 /** Static checks, then the behavioural self-test of the injected runtime on a patched install. */
 async function verifyInstall(options: VerifyValues, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
   const { install } = target;
-  const node = chooseNode(options.node, facts);
-  const result = await verifyStatic(install, node.binary);
+  const syntax = await chooseSyntaxNode({
+    ...(options.node === undefined ? {} : { option: options.node }),
+    // The gateway's service definition, as gatewayFacts found it: the one place verify reads it.
+    ...(facts.service === undefined ? {} : { service: { file: facts.service.file, ...(facts.service.nodeBinary === undefined ? {} : { nodeBinary: facts.service.nodeBinary }) } }),
+    realRoot: install.realRoot,
+    env: context.env,
+    homedir: context.homedir,
+    platform: context.platform,
+    execPath: process.execPath,
+  });
+  const result = await verifyStatic(install, syntax);
+  const nodeBinary = syntax.node?.binary ?? options.node ?? process.execPath;
   let selfTest: SelfTestResult | null = null;
   if (options.selfTest !== false && result.state === "patched") {
-    selfTest = await runSelfTest({ packageRoot: install.realRoot, nodeBinary: node.binary, release: install.version, toolVersion: TOOL_VERSION, env: context.env });
+    selfTest = await runSelfTest({ packageRoot: install.realRoot, nodeBinary, release: install.version, toolVersion: TOOL_VERSION, env: context.env });
   }
   const ok = result.ok && selfTest?.status !== "failed";
-  const diagnostics = [...node.diagnostics, ...result.diagnostics, ...(selfTest?.diagnostics ?? [])];
+  const diagnostics = [...syntax.diagnostics, ...result.diagnostics, ...(selfTest?.diagnostics ?? [])];
   if (io.json) {
-    printJson(io, { command: "verify", root: install.realRoot, version: install.version, ...result, ok, nodeSource: node.source, selfTest, diagnostics });
+    const syntaxNode = syntax.node ? { binary: syntax.node.binary, version: syntax.node.version, source: syntax.node.source, satisfiesEngines: syntax.node.satisfiesEngines } : null;
+    printJson(io, { command: "verify", root: install.realRoot, version: install.version, ...result, ok, nodeSource: syntax.node?.source ?? null, syntaxNode, engines: syntax.engines ?? null, selfTest, diagnostics });
   } else {
     io.out(`openclaw-patch verify: ${install.realRoot} (OpenClaw ${install.version})`);
-    io.out(`  state: ${result.state}; node --check with ${result.nodeBinary} (${node.source})`);
+    io.out(`  state: ${result.state}; ${describeSyntaxNode(syntax)}`);
     for (const f of result.files) {
-      const fileOk = f.hash === "ok" && f.marker !== "missing" && f.parse === "ok" && f.nodeCheck === "ok";
-      io.out(`    ${fileOk ? "✓" : "✗"} ${f.path}: sha256 ${f.hash}, marker ${f.marker}, parse ${f.parse}, node --check ${f.nodeCheck}`);
+      const fileOk = f.hash === "ok" && f.marker !== "missing" && f.parse === "ok" && f.nodeCheck !== "failed";
+      const skipped = f.nodeCheckSkipped === undefined ? "" : ` (${f.nodeCheckSkipped})`;
+      io.out(`    ${fileOk ? "✓" : "✗"} ${f.path}: sha256 ${f.hash}, marker ${f.marker}, parse ${f.parse}, node --check ${f.nodeCheck}${skipped}`);
     }
     if (selfTest) for (const line of renderSelfTest(selfTest)) io.out(line);
     io.out(ok ? "  verify passed" : "  verify FAILED");
@@ -111,15 +122,8 @@ async function verifyLive(options: VerifyValues, io: CommandIO, context: VerifyC
   if (!report.ok) throw new ExitError(EXIT.failed);
 }
 
-/** --node, else the Node the gateway's service starts (when it is still there), else this one. */
-function chooseNode(option: string | undefined, facts: GatewayFacts): { binary: string; source: string; diagnostics: Diagnostic[] } {
-  if (option !== undefined) return { binary: option, source: "--node", diagnostics: [] };
-  const serviceNode = facts.service?.nodeBinary;
-  if (serviceNode === undefined) return { binary: process.execPath, source: "this process's Node", diagnostics: [] };
-  if (existsSync(serviceNode)) return { binary: serviceNode, source: `the Node of ${facts.service!.file}`, diagnostics: [] };
-  return {
-    binary: process.execPath,
-    source: "this process's Node",
-    diagnostics: [warning("OCP_SERVICE_NODE_MISSING", `The gateway service ${facts.service!.file} starts ${serviceNode}, which does not exist; checked with this process's Node instead.`, "reinstall the service (`openclaw gateway install --force`), or pass --node")],
-  };
+function describeSyntaxNode(syntax: SyntaxNodeChoice): string {
+  if (syntax.node === undefined) return `node --check skipped: no Node at hand could be run${syntax.needs === undefined ? "" : ` (OpenClaw needs Node >= ${syntax.needs})`}`;
+  const tooOld = syntax.node.satisfiesEngines === false ? `; the release needs Node >= ${syntax.needs}` : "";
+  return `node --check with ${syntax.node.binary} (${syntax.node.version}, ${syntax.node.source}${tooOld})`;
 }

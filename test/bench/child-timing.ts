@@ -24,11 +24,11 @@ const GNU_TIME = "/usr/bin/time";
 /** The exit hook the fallback RSS probe preloads; compiled beside this file. */
 const RSS_HOOK = fileURLToPath(new URL("./rss-exit-hook.js", import.meta.url));
 
-/** Runs `node <args>` once and times it from spawn to exit; a child past the timeout is killed. */
-export function timeNode(args: readonly string[], timeoutMs: number): Promise<ChildRun> {
+/** Runs `node <args>` once (this Node unless another is named) and times it from spawn to exit; a child past the timeout is killed. */
+export function timeNode(args: readonly string[], timeoutMs: number, nodeBinary = process.execPath): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+    const child = spawn(nodeBinary, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

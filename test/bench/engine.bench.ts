@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { listBundleFiles, prefilterFiles } from "../../src/core/scan.js";
 import { SITES } from "../../src/sites/index.js";
 import { CLI } from "../support/cli.js";
+import { CURRENT_NODE_VERSION, ensureNode } from "../support/node-binary.js";
 import { ensureRelease, makeScratch, scratchCopy } from "../support/packages.js";
 import { describeRssMethod, probeResources, rssMethod, summarize, timeNode, type ChildRun, type Summary } from "./child-timing.js";
 
@@ -20,6 +21,8 @@ const CHILD_TIMEOUT_MS = 3 * 60_000;
 const APPLY_TARGET_MS = 1000;
 const APPLY_TARGET_RELEASE = "2026.9.6";
 const NO_CHANGE_MARGIN_MS = 100;
+/** The Node lines the package's engines claim, at the versions the install lane tests. */
+const STARTUP_NODES = (process.env.OCP_BENCH_NODES ?? `20.19.0,22.22.2,${CURRENT_NODE_VERSION}`).split(",").map((v) => v.trim()).filter(Boolean);
 
 interface Row {
   release: string;
@@ -159,6 +162,64 @@ async function benchRelease(version: string, method: ReturnType<typeof rssMethod
   return { rows, notes };
 }
 
+interface StartupRow {
+  node: string;
+  bare: Summary;
+  help: Summary;
+  ifNeeded: Summary;
+}
+
+/**
+ * The two starts an operator meets most, under each Node the package claims: `--help`, and the
+ * no-change `apply --if-needed` that runs before every gateway start. Each run is interleaved with
+ * a bare start of the same Node, the floor no command can go below.
+ */
+async function benchStartup(): Promise<StartupRow[]> {
+  const patched = await freshCopy(APPLY_TARGET_RELEASE, "startup");
+  expectOutcome(await timeNode(cliArgs(["apply"], patched.root, patched.stateDir), CHILD_TIMEOUT_MS), `${APPLY_TARGET_RELEASE} apply (startup bench)`, "applied");
+  const rows: StartupRow[] = [];
+  for (const version of STARTUP_NODES) {
+    const node = await ensureNode(version);
+    const commands = { help: [CLI, "--help"], ifNeeded: cliArgs(["apply", "--if-needed"], patched.root, patched.stateDir) };
+    expectOutcome(await timeNode(commands.help, CHILD_TIMEOUT_MS, node), `--help under Node ${version} (warm-up)`);
+    expectOutcome(await timeNode(commands.ifNeeded, CHILD_TIMEOUT_MS, node), `apply --if-needed under Node ${version} (warm-up)`, "unchanged");
+    const samples = { bare: [] as number[], help: [] as number[], ifNeeded: [] as number[] };
+    for (let i = 0; i < RUNS; i++) {
+      const bare = await timeNode(["-e", "0"], CHILD_TIMEOUT_MS, node);
+      expectOutcome(bare, `bare Node ${version}`);
+      samples.bare.push(bare.ms);
+      const help = await timeNode(commands.help, CHILD_TIMEOUT_MS, node);
+      expectOutcome(help, `--help under Node ${version}`);
+      samples.help.push(help.ms);
+      const ifNeeded = await timeNode(commands.ifNeeded, CHILD_TIMEOUT_MS, node);
+      expectOutcome(ifNeeded, `apply --if-needed under Node ${version}`, "unchanged");
+      samples.ifNeeded.push(ifNeeded.ms);
+    }
+    rows.push({ node: `v${version}`, bare: summarize(samples.bare), help: summarize(samples.help), ifNeeded: summarize(samples.ifNeeded) });
+  }
+  await dropScratch(patched.scratch);
+  return rows;
+}
+
+function printStartup(rows: readonly StartupRow[]): void {
+  const delta = (figure: Summary, base: Summary) => `${figure.median >= base.median ? "+" : ""}${ms(figure.median - base.median)}`;
+  const header = ["node", "bare node -e 0", "--help", "Δ", `apply --if-needed, no change (${APPLY_TARGET_RELEASE})`, "Δ", "target"];
+  const cells = rows.map((r) => [
+    r.node,
+    `${ms(r.bare.median)} (min ${ms(r.bare.min)})`,
+    `${ms(r.help.median)} (min ${ms(r.help.min)})`,
+    delta(r.help, r.bare),
+    `${ms(r.ifNeeded.median)} (min ${ms(r.ifNeeded.min)})`,
+    delta(r.ifNeeded, r.bare),
+    `Δ <= ${NO_CHANGE_MARGIN_MS} ms: ${r.ifNeeded.median - r.bare.median <= NO_CHANGE_MARGIN_MS ? "target met" : "target missed"}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ").trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}
+
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
@@ -194,8 +255,10 @@ async function main(): Promise<void> {
   console.log(`  other commands: child processes on a patched copy, each run interleaved with one \`node -e 0\``);
   console.log(`  ${describeRssMethod(method)}; CPU = user + system of that run`);
   console.log(`  load average at start: ${loadAverage()} (other work on the machine inflates wall times)`);
+  console.log(`  startup per Node (${STARTUP_NODES.join(", ")}): --help and a no-change apply --if-needed on a patched ${APPLY_TARGET_RELEASE}, each run beside one \`node -e 0\` of the same Node`);
   const rows: Row[] = [];
   const notes: string[] = [];
+  let startup: StartupRow[] = [];
   try {
     for (const version of RELEASES) {
       console.log(`  measuring ${version} …`);
@@ -203,11 +266,17 @@ async function main(): Promise<void> {
       rows.push(...result.rows);
       notes.push(...result.notes);
     }
+    console.log(`  measuring startup under each Node …`);
+    startup = await benchStartup();
   } finally {
     removeScratchesNow();
   }
   console.log("");
-  printTable(rows);
+  if (rows.length > 0) {
+    printTable(rows);
+    console.log("");
+  }
+  printStartup(startup);
   console.log("");
   for (const note of notes) console.log(`  ${note}`);
   console.log(`  load average at end: ${loadAverage()}`);
