@@ -65,6 +65,7 @@ export const DIAGNOSTIC_CODES = {
   OCP_NOT_PATCHED: { severity: errorOrWarning, exit: "failed", title: "The install is not patched" },
   OCP_UPGRADED: { severity: warning, exit: "failed", title: "The install was upgraded since it was patched" },
   OCP_VERIFY_FAILED: { severity: error, exit: "failed", title: "A patched file failed a check" },
+  OCP_SYNTAX_CHECK_SKIPPED: { severity: warning, exit: "failed", title: "node --check was skipped: no Node at hand can parse the release" },
   OCP_SELF_TEST_FAILED: { severity: error, exit: "failed", title: "The injected runtime did not hold its bounds in the self-test" },
   OCP_SELF_TEST_KERNEL_ORPHAN: { severity: error, exit: "failed", title: "The self-test's sockets were kept by the kernel as orphans" },
   OCP_SELF_TEST_TABLE_UNREADABLE: { severity: error, exit: "failed", title: "The self-test could not read the TCP table" },

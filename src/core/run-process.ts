@@ -5,6 +5,8 @@ export interface ProcessCommand {
   argv: readonly string[];
   /** Variables set for this command only; an empty string sets the variable to empty. */
   env?: Record<string, string>;
+  /** Written to the child's stdin, which is then closed; without it stdin is closed at once. */
+  stdin?: Buffer;
 }
 
 export interface RunLimits {
@@ -43,7 +45,7 @@ export const runProcess: ProcessRunner = (command, limits) =>
     const maxBytes = limits.maxOutputBytes ?? DEFAULT_OUTPUT_BYTES;
     const child = spawn(program, args, {
       env: { ...process.env, ...command.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [command.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       windowsHide: true,
       shell: limits.shell === true,
     });
@@ -61,8 +63,11 @@ export const runProcess: ProcessRunner = (command, limits) =>
       child.kill("SIGKILL");
       finish(null, "timeout");
     }, limits.timeoutMs);
-    child.stdout.on("data", stdout.add);
-    child.stderr.on("data", stderr.add);
+    // A child that exits before reading its input must not turn into an EPIPE on our side.
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(command.stdin);
+    child.stdout?.on("data", stdout.add);
+    child.stderr?.on("data", stderr.add);
     child.on("error", (error: NodeJS.ErrnoException) => finish(null, error.code ?? error.message));
     child.on("close", (code) => finish(code));
   });

@@ -2,7 +2,8 @@ import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import { diagnostic, OcpError } from "../core/diagnostics.js";
 import type { HookContext } from "./context.js";
-import { nodeInArguments, packageRootInArguments, serviceProgramArguments } from "./service-program.js";
+import { nodeInServiceArguments } from "../locate/service/service-argv.js";
+import { packageRootInArguments, serviceProgramArguments } from "./service-program.js";
 import { findHookServices, selectService, type ServiceSelector } from "./services.js";
 
 /**
@@ -42,7 +43,7 @@ async function serviceArguments(selector: ServiceSelector, ctx: HookContext): Pr
 /** The Node the gateway service runs, when it still exists: the wrapper starts the gateway with it. */
 export async function serviceNode(selector: ServiceSelector, ctx: HookContext): Promise<string | undefined> {
   const argv = await serviceArguments(selector, ctx);
-  const node = argv === undefined ? undefined : nodeInArguments(argv, ctx.host.platform);
+  const node = argv === undefined ? undefined : nodeInServiceArguments(argv, ctx.host.platform);
   if (node === undefined) return undefined;
   return (await fs.access(node, fsConstants.X_OK).then(() => true, () => false)) ? node : undefined;
 }

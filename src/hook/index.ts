@@ -21,6 +21,6 @@ export { REPATCH_LIMIT_SECONDS, repatchArgv, repatchDisplay } from "./repatch.js
 export type { RepatchTarget } from "./repatch.js";
 export { findHookServices, selectService } from "./services.js";
 export type { ServiceSelector } from "./services.js";
-export { nodeInArguments, packageRootInArguments, serviceProgramArguments } from "./service-program.js";
+export { packageRootInArguments, serviceProgramArguments } from "./service-program.js";
 export { uninstallHook } from "./uninstall-hook.js";
 export type { UndoStep, UninstallPlan, UninstallRequest, UninstallResult } from "./uninstall-hook.js";

@@ -3,26 +3,13 @@ import type { Host } from "../core/host.js";
 import { isEntryPath, rootOfEntryPath } from "../locate/entry-path.js";
 import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import { readServiceCommands } from "../locate/service/service-commands.js";
+import { nodeInServiceArguments } from "../locate/service/service-argv.js";
 import { serviceHostOf } from "./services.js";
-
-/** How far in a wrapper may push node (`/bin/sh env-wrapper.sh <env file> node …` on macOS 2026.9). */
-const MAX_NODE_POSITION = 4;
-const NODE_NAME = /^node(?:js)?\d*(?:\.exe)?$/i;
 
 /** The command the service definition starts, as arguments; undefined when it cannot be read. */
 export async function serviceProgramArguments(service: ServiceDefinition, host: Host): Promise<string[] | undefined> {
   const read = await readServiceCommands(service, serviceHostOf(host));
   return read.ok ? read.commands[0] : undefined;
-}
-
-/**
- * The Node binary the service runs the gateway with. The wrapper must start the gateway with this
- * one, not with whatever Node runs openclaw-patch: OpenClaw releases need newer Node than
- * openclaw-patch does (2026.9 wants ≥ 24.16).
- */
-export function nodeInArguments(argv: readonly string[], platform: NodeJS.Platform): string | undefined {
-  const p = platform === "win32" ? path.win32 : path.posix;
-  return argv.slice(0, MAX_NODE_POSITION).find((arg) => p.isAbsolute(arg) && NODE_NAME.test(p.basename(arg)));
 }
 
 /** The package root of the entry script (`…/dist/index.js`, `dist/entry.js`, `openclaw.mjs`) the service runs. */
@@ -45,6 +32,6 @@ export function wrapperInArguments(argv: readonly string[], platform: NodeJS.Pla
   if (program[0] === "/bin/sh" && program[1]?.endsWith("-env-wrapper.sh")) program = program.slice(3);
   if (program[0] === "/bin/sh" && program[1] === "-c") program = program.slice(3);
   const only = program.length === 1 ? program[0] : undefined;
-  if (only === undefined || nodeInArguments([only], platform) !== undefined || packageRootInArguments([only], platform) !== undefined) return undefined;
+  if (only === undefined || nodeInServiceArguments([only], platform) !== undefined || packageRootInArguments([only], platform) !== undefined) return undefined;
   return only;
 }

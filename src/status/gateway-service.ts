@@ -52,7 +52,7 @@ export async function findGatewayService(input: ServiceLookupInput): Promise<Gat
       diagnostics.push(warning("OCP_SERVICE_UNREADABLE", `Could not read the gateway service definition ${candidate.file}.`, "Pass --port (and --node) explicitly.", { file: candidate.file }));
       continue;
     }
-    return { service: { ...candidate, commands: read.commands, ...serviceArgvFacts(read.commands) }, diagnostics };
+    return { service: { ...candidate, commands: read.commands, ...serviceArgvFacts(read.commands, candidate.kind === "schtasks" ? "win32" : "linux") }, diagnostics };
   }
   return { diagnostics };
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { runProcess, succeeded } from "../core/run-process.js";
 import fs from "node:fs/promises";
 import path from "node:path";
 
@@ -43,13 +43,8 @@ async function nearestType(file: string, packageRoot: string): Promise<"module" 
   }
 }
 
-function runCheck(nodeBinary: string, args: string[], input?: Buffer): Promise<SyntaxCheck> {
-  return new Promise((resolve) => {
-    const child = execFile(nodeBinary, args, { timeout: CHECK_TIMEOUT_MS, windowsHide: true, maxBuffer: 4 << 20 }, (error, _stdout, stderr) => {
-      if (!error) resolve({ ok: true });
-      else resolve({ ok: false, detail: String(stderr || error).split("\n").slice(0, 6).join("\n") });
-    });
-    child.stdin?.on("error", () => undefined);
-    child.stdin?.end(input);
-  });
+async function runCheck(nodeBinary: string, args: string[], input?: Buffer): Promise<SyntaxCheck> {
+  const outcome = await runProcess({ argv: [nodeBinary, ...args], ...(input === undefined ? {} : { stdin: input }) }, { timeoutMs: CHECK_TIMEOUT_MS, maxOutputBytes: 4 << 20 });
+  if (succeeded(outcome)) return { ok: true };
+  return { ok: false, detail: (outcome.stderr || outcome.startError || `exit ${outcome.code}`).split("\n").slice(0, 6).join("\n") };
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { runProcess } from "../core/run-process.js";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { warning, type Diagnostic } from "../core/diagnostics.js";
@@ -121,15 +121,14 @@ async function probe(candidate: NodeCandidate, engines: string | undefined): Pro
   return { ...candidate, version, satisfiesEngines, ...("error" in ran ? { error: ran.error } : {}) };
 }
 
-function nodeVersion(binary: string): Promise<{ version: string } | { error: string }> {
-  if (binary === process.execPath) return Promise.resolve({ version: process.version });
-  return new Promise((resolve) => {
-    execFile(binary, ["--version"], { timeout: VERSION_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
-      const version = stdout.trim();
-      if (error || !parseVersion(version)) resolve({ error: error ? ((error as NodeJS.ErrnoException).code?.toString() ?? error.message.split("\n")[0]!) : `printed ${JSON.stringify(version.slice(0, 40))}` });
-      else resolve({ version });
-    });
-  });
+async function nodeVersion(binary: string): Promise<{ version: string } | { error: string }> {
+  if (binary === process.execPath) return { version: process.version };
+  const outcome = await runProcess({ argv: [binary, "--version"] }, { timeoutMs: VERSION_TIMEOUT_MS });
+  const version = outcome.stdout.trim();
+  if (outcome.startError !== undefined) return { error: outcome.startError };
+  if (outcome.code !== 0) return { error: outcome.stderr.split("\n")[0] || `exit ${outcome.code}` };
+  if (!parseVersion(version)) return { error: `printed ${JSON.stringify(version.slice(0, 40))}` };
+  return { version };
 }
 
 /** Candidates found twice (the service's Node is often the prefix's) are probed once. */

@@ -4,7 +4,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { insertCmdHook, renderCmdHookLine } from "../../src/hook/mechanisms/schtasks.js";
 import { insertPlistHook, renderLaunchdScript } from "../../src/hook/mechanisms/launchd.js";
-import { nodeInArguments, packageRootInArguments, serviceProgramArguments, wrapperInArguments } from "../../src/hook/service-program.js";
+import { nodeInServiceArguments as nodeInArguments } from "../../src/locate/service/service-argv.js";
+import { packageRootInArguments, serviceProgramArguments, wrapperInArguments } from "../../src/hook/service-program.js";
 import type { ServiceDefinition } from "../../src/locate/service/gateway-services.js";
 import { fixture, hostFor, removeDir, tempDir } from "./helpers.js";
 

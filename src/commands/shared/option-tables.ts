@@ -34,7 +34,7 @@ export const REVERT_OPTIONS = {
 } as const satisfies OptionTable;
 
 export const VERIFY_OPTIONS = {
-  node: { flags: "--node <path>", description: "the Node binary that runs the gateway (default: the gateway service's Node, else this one)", parse: path("/usr/bin/node") },
+  node: { flags: "--node <path>", description: "the Node binary that runs the gateway, for node --check (default: the first Node at hand that the release's engines admit: the service's, the npm prefix's, ~/.openclaw/tools/node-*, beside openclaw, this one)", parse: path("/usr/bin/node") },
   selfTest: { flags: "--no-self-test", description: "skip the behavioural self-test of the injected runtime" },
   live: { flags: "--live", description: "probe the running gateway: time how long it keeps a connection that never answers, against the fixes' bound" },
   port: { flags: "--port <n>", description: `with --live: gateway port (default: ${PORT_DEFAULTS})`, parse: PORT },
