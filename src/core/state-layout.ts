@@ -12,10 +12,12 @@ import { sha256 } from "./hash.js";
  *     journal.json                   the journal of a run in progress; staged records beside it (journal.ts)
  *     settings.json                  the runtime settings chosen at apply time (commands/shared/config.ts)
  *     last-hook.json                 what the last `apply --if-needed` did (commands/apply.ts, shown by status)
- *   hook/                            the upgrade hook's record and the originals of the service files it changed (hook/layout.ts)
+ *   hook/                            the upgrade hook's folder (hook/context.ts):
+ *     hook-record.json               what the hook installed and where
+ *     originals/<sha256>             the original bytes of every service file it changed
  *
  * Outside it: the package's own lock beside the package folder (lock.ts), and the gateway's trace under
- * ~/.openclaw/logs (runtime/trace-file.ts), which belong to the package and the gateway.
+ * ~/.openclaw/logs (runtime/tracing/file.ts), which belong to the package and the gateway.
  */
 export const STATE_ENTRIES = {
   lock: "openclaw-patch.lock",
@@ -44,6 +46,19 @@ export function objectsDirOf(stateDir: string): string {
 
 export function stateLockFile(stateDir: string): string {
   return path.join(stateDir, STATE_ENTRIES.lock);
+}
+
+/** Where the upgrade hook keeps its files inside the state folder (never in the package). */
+export interface HookLayout {
+  dir: string;
+  record: string;
+  /** Original bytes of every service file the hook changed, named by their sha256. */
+  originals: string;
+}
+
+export function hookLayout(stateDir: string): HookLayout {
+  const dir = path.join(stateDir, STATE_ENTRIES.hook);
+  return { dir, record: path.join(dir, "hook-record.json"), originals: path.join(dir, "originals") };
 }
 
 export function installFile(installDir: string, file: InstallFile): string {

@@ -27,15 +27,3 @@ export function currentHookContext(overrides: Partial<HookContext> = {}): HookCo
 /** Generous: `openclaw gateway install --force` rewrites the service and may restart it. */
 export const COMMAND_LIMITS = { timeoutMs: 180_000 };
 
-/** Where the hook keeps its files inside the openclaw-patch state folder (never in the package). */
-export interface HookLayout {
-  dir: string;
-  record: string;
-  /** Original bytes of every service file the hook changed, named by their sha256. */
-  originals: string;
-}
-
-export function hookLayout(stateDir: string): HookLayout {
-  const dir = path.join(stateDir, "hook");
-  return { dir, record: path.join(dir, "hook-record.json"), originals: path.join(dir, "originals") };
-}

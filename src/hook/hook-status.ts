@@ -1,6 +1,7 @@
 import { isOcpError, type Diagnostic } from "../core/diagnostics.js";
 import { chooseMechanism, type HookChoice } from "./choose.js";
-import { hookLayout, type HookContext } from "./context.js";
+import { type HookContext } from "./context.js";
+import { hookLayout } from "../core/state-layout.js";
 import { evaluateRecord, type FileState, type HookHealth } from "./evaluate.js";
 import { gatherFacts } from "./facts.js";
 import type { ShownCommand } from "./commands.js";

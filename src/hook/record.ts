@@ -3,7 +3,7 @@ import { fail } from "../core/diagnostics.js";
 import { ObjectStore } from "../core/objects.js";
 import type { ServiceDefinition } from "../locate/service/gateway-services.js";
 import type { ShownCommand } from "./commands.js";
-import type { HookLayout } from "./context.js";
+import type { HookLayout } from "../core/state-layout.js";
 import type { FileRole } from "./driver.js";
 import { isHookMechanism, type HookMechanism } from "./driver.js";
 import { readIfExists, writeKeepingMode } from "./files.js";

@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { CONNECT_REQUEST_ID, connectRequest, parseGatewayMessage } from "./connect-request.js";
 import { encodeClientFrame, OPCODE, ServerFrameReader, type Frame } from "../wire/ws-frames.js";
-import { upgradeToWebSocket } from "./ws-upgrade.js";
+import { upgradeToWebSocket } from "../wire/ws-upgrade.js";
 
 /** What the probe saw from the gateway once it went silent; times are performance.now(). */
 export interface SilentObservations {
@@ -76,7 +76,7 @@ export async function openSilentConnection(options: SilentConnectionOptions): Pr
   try {
     let leftover: Buffer;
     try {
-      leftover = await upgradeToWebSocket(socket, options.host, options.port, remaining());
+      leftover = await upgradeToWebSocket(socket, { host: options.host, port: options.port, timeoutMs: remaining(), headers: { "User-Agent": "openclaw-patch-verify" } });
     } catch (error) {
       throw new ProbeSetupError("upgrade", (error as Error).message);
     }

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import { warning, type Diagnostic } from "../core/diagnostics.js";
 import type { Host } from "../core/host.js";
-import { hookLayout } from "../hook/context.js";
+import { hookLayout } from "../core/state-layout.js";
 import { readRecord } from "../hook/record.js";
 import { currentPackageEnv } from "../locate/env.js";
 import type { ServiceKind } from "../locate/service/gateway-services.js";

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { isOcpError } from "../../src/core/diagnostics.js";
 import type { HookContext } from "../../src/hook/context.js";
 import { installHook, type InstallRequest } from "../../src/hook/install-hook.js";
-import { hookLayout } from "../../src/hook/context.js";
+import { hookLayout } from "../../src/core/state-layout.js";
 import { readRecord } from "../../src/hook/record.js";
 import type { ShownCommand } from "../../src/hook/commands.js";
 import { hookStatus } from "../../src/hook/hook-status.js";

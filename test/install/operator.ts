@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { runProgram } from "../support/cli.js";
 
 /**
  * One operator's machine: a global npm prefix and a HOME of its own, with `node` (and so npm and the
@@ -45,21 +45,8 @@ export async function operatorShell(node: string, dir: string): Promise<Operator
 }
 
 /** A command as the operator types it: found on PATH, run by a shell-less spawn. */
-export function run(shell: OperatorShell, command: string, args: readonly string[], cwd = shell.home): Promise<ShellRun> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    execFile(command, args, { cwd, env: shell.env, timeout: RUN_TIMEOUT_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const ms = performance.now() - started;
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      let json: unknown;
-      if (args.includes("--json")) {
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-      }
-      resolve({ code, stdout, stderr, ms, json });
-    });
-  });
+export async function run(shell: OperatorShell, command: string, args: readonly string[], cwd = shell.home): Promise<ShellRun> {
+  const started = performance.now();
+  const result = await runProgram(command, args, { cwd, env: shell.env, timeoutMs: RUN_TIMEOUT_MS });
+  return { ...result, ms: performance.now() - started };
 }

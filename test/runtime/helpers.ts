@@ -2,7 +2,6 @@
  * Shared fixtures for the runtime tests: they load the bundled runtime (the file that ships), host
  * it the way a patched gateway chunk does, and drive it with real and hand-rolled loopback peers.
  */
-import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import os from "node:os";
@@ -13,6 +12,8 @@ import { after, before } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import type { AttachOptions, FixSelection, RuntimeConfig, GatewayCallbacks, RuntimeModule } from "../../src/runtime/contract.js";
 import { runtimeStateOnGlobal } from "../../src/runtime/shared-state.js";
+import { OPCODE, ServerFrameReader } from "../../src/wire/ws-frames.js";
+import { upgradeToWebSocket } from "../../src/wire/ws-upgrade.js";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -209,35 +210,17 @@ export async function rawPeer(port: number, options: { frozen?: boolean } = {}):
   const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(performance.now())));
   let pings = 0;
   let closeFrames = 0;
-  let pending: Buffer = Buffer.alloc(0);
-  let upgraded = false;
-
-  const upgrade = new Promise<void>((resolve, reject) => {
-    socket.once("close", () => reject(new Error("connection closed during the upgrade")));
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      if (!upgraded) {
-        const end = pending.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const head = pending.subarray(0, end).toString("latin1");
-        if (!head.startsWith("HTTP/1.1 101")) return reject(new Error(`upgrade refused: ${head.split("\r\n")[0]}`));
-        upgraded = true;
-        pending = pending.subarray(end + 4);
-        resolve();
-        if (options.frozen) socket.pause();
-      }
-      pending = countFrames(pending, (opcode) => {
-        if (opcode === 0x9) pings += 1;
-        if (opcode === 0x8) closeFrames += 1;
-      });
-    });
-  });
-  const key = randomBytes(16).toString("base64");
-  socket.write(
-    `GET / HTTP/1.1\r\nHost: ${LOOPBACK}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
-  await within(upgrade, 3_000, "the raw upgrade");
+  const frames = new ServerFrameReader();
+  const countFrames = (bytes: Buffer): void => {
+    for (const frame of frames.push(bytes)) {
+      if (frame.opcode === OPCODE.ping) pings += 1;
+      if (frame.opcode === OPCODE.close) closeFrames += 1;
+    }
+  };
+  const leftover = await within(upgradeToWebSocket(socket, { host: LOOPBACK, port }), 3_000, "the raw upgrade");
+  if (options.frozen) socket.pause();
+  socket.on("data", countFrames);
+  countFrames(leftover);
   return { socket, pings: () => pings, closeFrames: () => closeFrames, closed };
 }
 
@@ -250,23 +233,6 @@ export async function floodUntilWindowCloses(socket: WebSocket): Promise<void> {
   for (let sent = 0; sent < FLOOD_BYTES; sent += FLOOD_CHUNK) socket.send(Buffer.alloc(FLOOD_CHUNK));
   await sleep(300);
   if (!(socket.bufferedAmount > 0)) throw new Error("the peer's window never closed: nothing stayed queued");
-}
-
-/** Consumes whole unmasked server frames from `buffer`, reporting each opcode; returns the remainder. */
-function countFrames(buffer: Buffer, onFrame: (opcode: number) => void): Buffer {
-  let rest = buffer;
-  for (let guard = 0; guard < 10_000 && rest.length >= 2; guard++) {
-    const opcode = rest[0]! & 0x0f;
-    const shortLength = rest[1]! & 0x7f;
-    const headerLength = shortLength === 126 ? 4 : shortLength === 127 ? 10 : 2;
-    if (rest.length < headerLength) break;
-    const payloadLength =
-      shortLength === 126 ? rest.readUInt16BE(2) : shortLength === 127 ? Number(rest.readBigUInt64BE(2)) : shortLength;
-    if (rest.length < headerLength + payloadLength) break;
-    onFrame(opcode);
-    rest = rest.subarray(headerLength + payloadLength);
-  }
-  return rest;
 }
 
 /** A well-behaved client: the ws library answers pings and close frames by itself. */

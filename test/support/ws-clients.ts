@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeClientFrame, OPCODE, ServerFrameReader, type Frame } from '../../src/wire/ws-frames.js';
+import { upgradeToWebSocket } from '../../src/wire/ws-upgrade.js';
 import { dropPacketsOfPort } from './packet-drop.js';
 
 // WebSocket clients written on raw sockets, so that a test decides every byte and every read:
@@ -65,9 +65,7 @@ export interface NormalClose {
 
 const NORMAL_CLOSE_TIMEOUT_MS = 10_000;
 
-const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const SETUP_TIMEOUT_MS = 15_000;
-const MAX_HEADER_BYTES = 64 * 1024;
 const CANVAS_PATH = '/__openclaw__/ws';
 const MAX_UNHEARD_MESSAGES = 100;
 /** 2026.3.x speaks gateway protocol 3 and 2026.9.x protocol 4; each accepts a range that holds its own. */
@@ -131,51 +129,6 @@ function openSocket(target: GatewayTarget, observations: ClientObservations): Pr
     socket.on('close', () => {
       observations.socketClosed = true;
     });
-  });
-}
-
-/** Performs the HTTP upgrade; resolves with any bytes that followed the response headers. */
-function upgrade(socket: Socket, target: GatewayTarget, path: string, extraHeaders: Record<string, string>): Promise<Buffer> {
-  const key = randomBytes(16).toString('base64');
-  const expectedAccept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-  const headerLines = Object.entries({
-    Host: `127.0.0.1:${target.port}`,
-    Upgrade: 'websocket',
-    Connection: 'Upgrade',
-    'Sec-WebSocket-Key': key,
-    'Sec-WebSocket-Version': '13',
-    ...extraHeaders,
-  }).map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.write(`GET ${path} HTTP/1.1\r\n${headerLines.join('')}\r\n`);
-
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const cleanup = (): void => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(new Error(`connection closed during upgrade: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`));
-    };
-    const onData = (chunk: Buffer): void => {
-      received = Buffer.concat([received, chunk]);
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (received.length > MAX_HEADER_BYTES) onClose();
-        return;
-      }
-      cleanup();
-      const head = received.subarray(0, end).toString('latin1');
-      const accept = /^sec-websocket-accept:\s*(\S+)\s*$/im.exec(head)?.[1];
-      if (!head.startsWith('HTTP/1.1 101') || accept !== expectedAccept) {
-        reject(new Error(`upgrade to ${path} refused: ${head.split('\r\n')[0]}`));
-        return;
-      }
-      resolve(received.subarray(end + 4));
-    };
-    socket.on('data', onData);
-    socket.on('close', onClose);
   });
 }
 
@@ -324,7 +277,7 @@ async function openSession(
 ): Promise<FrameSession> {
   const socket = await openSocket(target, observations);
   try {
-    const leftover = await upgrade(socket, target, path, extraHeaders);
+    const leftover = await upgradeToWebSocket(socket, { host: '127.0.0.1', port: target.port, path, headers: extraHeaders });
     return new FrameSession(socket, observations, leftover);
   } catch (error) {
     socket.destroy();

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { hookLayout } from "../context.js";
+import { hookLayout } from "../../core/state-layout.js";
 import { EXECUTABLE, plannedFile, type HookDriver } from "../driver.js";
 import { shQuote } from "../quote.js";
 import { repatchDisplay } from "../repatch.js";

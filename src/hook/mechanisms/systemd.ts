@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { ServiceDefinition } from "../../locate/service/gateway-services.js";
 import type { ShownCommand } from "../commands.js";
-import { hookLayout } from "../context.js";
+import { hookLayout } from "../../core/state-layout.js";
 import { EXECUTABLE, plannedFile, requireService, unavailable, type HookDriver } from "../driver.js";
 import { systemdQuote } from "../quote.js";
 import { HOOK_MARKER } from "../repatch.js";

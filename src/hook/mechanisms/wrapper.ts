@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { ShownCommand } from "../commands.js";
-import { hookLayout, type HookContext } from "../context.js";
+import { type HookContext } from "../context.js";
+import { hookLayout } from "../../core/state-layout.js";
 import { EXECUTABLE, plannedFile, requireService, unavailable, type HookDriver, type HookFacts } from "../driver.js";
 import { cmdArg, cmdQuote, cmdSetValue, shQuote } from "../quote.js";
 import { HOOK_MARKER, REPATCH_LIMIT_SECONDS, renderShellRepatch, repatchArguments, type RepatchTarget } from "../repatch.js";

@@ -4,21 +4,40 @@ import type { Socket } from "node:net";
 const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
+export interface UpgradeRequest {
+  /** The Host header's host and port. */
+  host: string;
+  port: number;
+  /** Default "/". */
+  path?: string;
+  /** Added after the WebSocket headers (User-Agent, Origin, …). */
+  headers?: Record<string, string>;
+  /** Without it the upgrade waits as long as the socket lives: callers with their own deadline. */
+  timeoutMs?: number;
+}
+
 /**
- * Sends the HTTP upgrade request on a connected socket and waits for the 101 response. Resolves
- * with the bytes after the response head: the gateway's first frame often shares a packet with it.
+ * Sends the HTTP upgrade request on a connected socket and waits for the 101 response with the right
+ * accept key. Resolves with the bytes after the response head: the server's first frame often shares a
+ * packet with it. The socket's data listener is removed before resolving, so the caller reads from
+ * there on (the continuation runs before the next chunk can arrive).
  */
-export function upgradeToWebSocket(socket: Socket, host: string, port: number, timeoutMs: number): Promise<Buffer> {
+export function upgradeToWebSocket(socket: Socket, request: UpgradeRequest): Promise<Buffer> {
   const key = randomBytes(16).toString("base64");
   const expectedAccept = createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
-  const hostHeader = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  socket.write(
-    `GET / HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: openclaw-patch-verify\r\n\r\n`,
-  );
+  const hostHeader = request.host.includes(":") ? `[${request.host}]:${request.port}` : `${request.host}:${request.port}`;
+  const headers = Object.entries({
+    Host: hostHeader,
+    Upgrade: "websocket",
+    Connection: "Upgrade",
+    "Sec-WebSocket-Key": key,
+    "Sec-WebSocket-Version": "13",
+    ...request.headers,
+  }).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`GET ${request.path ?? "/"} HTTP/1.1\r\n${headers.join("")}\r\n`);
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no upgrade response within ${timeoutMs} ms`)), timeoutMs);
+    const timer = request.timeoutMs === undefined ? undefined : setTimeout(() => finish(new Error(`no upgrade response within ${request.timeoutMs} ms`)), request.timeoutMs);
     const onClose = (): void => finish(new Error(`the connection closed during the upgrade${received.length ? `: ${JSON.stringify(received.toString("latin1").split("\r\n")[0])}` : ""}`));
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
