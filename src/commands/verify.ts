@@ -1,4 +1,4 @@
-import os from "node:os";
+import { currentHost, type Host } from "../core/host.js";
 import { verifyStatic } from "../core/verify.js";
 import { inspectFiles } from "../core/install-state.js";
 import { readManifest } from "../core/manifest.js";
@@ -24,17 +24,7 @@ export type VerifyCommandOptions = TargetOptions & RawOptions<typeof VERIFY_OPTI
 type VerifyValues = OptionValues<typeof VERIFY_OPTIONS>;
 
 /** What the command reads from its surroundings; tests pass their own. */
-export interface VerifyContext {
-  env: Record<string, string | undefined>;
-  homedir: string;
-  platform: NodeJS.Platform;
-}
-
-export function processVerifyContext(): VerifyContext {
-  return { env: process.env, homedir: os.homedir(), platform: process.platform };
-}
-
-export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO, context: VerifyContext = processVerifyContext()): Promise<void> {
+export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO, context: Host = currentHost()): Promise<void> {
   const values = parseOptions(VERIFY_OPTIONS, options);
   const target = await resolveTarget(options);
   const facts = await gatewayFacts({
@@ -50,7 +40,7 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CommandIO
 }
 
 /** Static checks, then the behavioural self-test of the injected runtime on a patched install. */
-async function verifyInstall(options: VerifyValues, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+async function verifyInstall(options: VerifyValues, io: CommandIO, context: Host, target: Target, facts: GatewayFacts): Promise<void> {
   const { install } = target;
   const syntax = await chooseSyntaxNode({
     ...(options.node === undefined ? {} : { option: options.node }),
@@ -88,7 +78,7 @@ async function verifyInstall(options: VerifyValues, io: CommandIO, context: Veri
   if (!ok) throw new ExitError(EXIT.failed);
 }
 
-async function verifyLive(options: VerifyValues, io: CommandIO, context: VerifyContext, target: Target, facts: GatewayFacts): Promise<void> {
+async function verifyLive(options: VerifyValues, io: CommandIO, context: Host, target: Target, facts: GatewayFacts): Promise<void> {
   const { install } = target;
   const host = options.host ?? DEFAULT_LIVE_HOST;
   const manifest = await readManifest(install.installDir, install.realRoot);
