@@ -9,6 +9,7 @@ import { startGateway, type GatewayExit, type RunningGateway } from "../support/
 import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
 import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
+import { promtoolCheck, promtoolSkipReason } from "../metrics/promtool.js";
 
 const RELEASE = "2026.3.24";
 const SUMMARY_MS = 1_000;
@@ -130,5 +131,35 @@ test("the patched 2026.3.24 gateway records how each of its processes ended", { 
     assert.match(String(uncaught.frame), /gatewayFailsHere/);
     const exit = lines.find((line) => line.ev === "exit");
     if (patchedExit.signal === null) assert.equal(exit?.code, patchedExit.code, "the exit that followed is recorded with its code");
+  });
+
+  await t.test("trace reports each of those processes' end, uptime and health, and metrics passes promtool", async (st) => {
+    const report = await runCli(["trace", traceFile, "--json"]);
+    assert.equal(report.code, 0, report.stderr);
+    const processes = report.json.processes as { pid: number; end: { how: string; code?: number }; uptimeMs: number; health?: { samples: number; rssBytes: { min: number; max: number } } }[];
+    st.diagnostic(JSON.stringify(processes.map((p) => ({ how: p.end.how, code: p.end.code, uptimeMs: p.uptimeMs, samples: p.health?.samples }))));
+    assert.deepEqual(
+      processes.map((p) => p.end.how),
+      ["unrecorded", "exit", "uncaught"],
+      "killed, then SIGTERMed, then the thrown exception (the unpatched gateway writes no trace)",
+    );
+    assert.equal(processes[1]!.end.code, 0);
+    assert.equal(processes[2]!.end.code, 1);
+    for (const p of processes) assert.ok((p.health?.samples ?? 0) >= 2 && p.health!.rssBytes.min > 0 && p.uptimeMs > 0, JSON.stringify(p));
+    assert.equal((report.json.restarts as { count: number; afterUnrecordedEnd: number }).afterUnrecordedEnd, 1);
+    const text = await runCli(["trace", traceFile]);
+    assert.match(text.stdout, /ended without a record \(killed, out of memory or a native crash\)/);
+    assert.match(text.stdout, /uncaught exception TypeError "provider reply unreadable/);
+
+    const metrics = await runCli(["metrics", traceFile, "--install", "live-test"]);
+    assert.equal(metrics.code, 0, metrics.stderr);
+    assert.match(metrics.stdout, /^openclaw_patch_gateway_unrecorded_ends_total\{install="live-test",release="2026\.3\.24"\} 1$/m);
+    assert.match(metrics.stdout, /^openclaw_patch_resident_memory_bytes\{install="live-test",release="2026\.3\.24"\} \d{8,}$/m);
+    const skip = promtoolSkipReason();
+    if (skip !== false) st.diagnostic(`promtool check skipped: ${skip}`);
+    else {
+      const check = promtoolCheck(metrics.stdout);
+      assert.ok(check.ok, check.output);
+    }
   });
 });
