@@ -96,6 +96,10 @@ test("the patched gateway's trace names every reclaimed peer's mechanism and the
   assert.ok((reclaimed["request-deadline"] ?? 0) >= 1, JSON.stringify(reclaimed));
   assert.equal(report.json.stalls.count, stalls.length);
   assert.equal(report.json.stalls.longestMs, Math.max(...stalls.map((s) => s.ms ?? 0)));
+  const [gatewayProcess] = report.json.processes as { end: { how: string; code?: number }; health?: { samples: number; loopDelayMaxMs?: { max: number } } }[];
+  assert.equal(gatewayProcess?.end.how, "exit", "the SIGTERMed gateway's exit is recorded");
+  assert.equal(gatewayProcess?.end.code, exit.code);
+  assert.ok((gatewayProcess?.health?.samples ?? 0) >= 3 && (gatewayProcess?.health?.loopDelayMaxMs?.max ?? 0) >= STALL_MS - 700, JSON.stringify(gatewayProcess?.health));
 });
 
 /** A real gateway holds tens to hundreds of MiB; its loop, idle but for our peers, waits milliseconds. */
