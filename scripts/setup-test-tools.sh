@@ -3,10 +3,17 @@
 # - systemd-analyze (package "systemd") checks the generated systemd drop-in;
 # - nft (package "nftables") drops a loopback peer's packets, so the live gateway tests can have a
 #   peer vanish without FIN or RST;
-# - strace (package "strace") kills apply, revert and recovery at chosen system calls (test/safety).
+# - strace (package "strace") kills apply, revert and recovery at chosen system calls (test/safety);
+# - promtool (package "prometheus", optional) checks the output of `openclaw-patch metrics`.
 # Safe to run again: it installs only what is missing. Without a tool the tests that need it are
 # skipped and say why, not failed.
 set -eu
+
+# Optional, and installed on its own: a release without the package must not stop the tools above.
+if [ "$(uname -s)" = "Linux" ] && ! command -v promtool >/dev/null 2>&1; then
+  sh "$(dirname "$0")/apt-install.sh" setup-test-tools prometheus >/dev/null 2>&1 ||
+    echo "setup-test-tools: promtool (package prometheus) could not be installed; the metrics format test is skipped" >&2
+fi
 
 missing=""
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"

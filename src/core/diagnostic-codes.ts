@@ -95,6 +95,7 @@ export const DIAGNOSTIC_CODES = {
   // trace
   OCP_TRACE_MISSING: { severity: error, exit: "usage", title: "No trace file exists" },
   OCP_TRACE_UNREADABLE: { severity: error, exit: "usage", title: "The trace file could not be read" },
+  OCP_METRICS_TEXTFILE_UNWRITABLE: { severity: error, exit: "usage", title: "The metrics file could not be written to the textfile folder" },
 
   // hook
   OCP_HOOK_BAD_OPTION: { severity: error, exit: "usage", title: "A hook option has a bad value" },

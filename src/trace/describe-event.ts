@@ -103,6 +103,28 @@ export class EventDescriber {
   }
 }
 
+/** The summary's `memory`, when its runtime sampled it and every figure is a number. */
+export function memoryOf(record: TraceRecord): { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number } | undefined {
+  const memory = objectField(record, "memory");
+  if (memory === undefined) return undefined;
+  const [rss, heapUsed, heapTotal, external, arrayBuffers] = ["rss", "heapUsed", "heapTotal", "external", "arrayBuffers"].map((name) => numberField(memory, name));
+  if (rss === undefined || heapUsed === undefined || heapTotal === undefined) return undefined;
+  return { rss, heapUsed, heapTotal, external: external ?? 0, arrayBuffers: arrayBuffers ?? 0 };
+}
+
+/** The summary's event-loop delay since the previous summary, in milliseconds. */
+export function loopDelayOf(record: TraceRecord): { p50: number; p99: number; max: number } | undefined {
+  const delay = objectField(record, "loopDelayMs");
+  if (delay === undefined) return undefined;
+  const [p50, p99, max] = ["p50", "p99", "max"].map((name) => numberField(delay, name));
+  return p50 === undefined || p99 === undefined || max === undefined ? undefined : { p50, p99, max };
+}
+
+function objectField(record: TraceRecord, name: string): TraceRecord | undefined {
+  const value = record[name];
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as TraceRecord) : undefined;
+}
+
 /** `12 open, 1 closing (oldest 1.8 s), 0 B buffered, 87 open files`. */
 export function describeSummary(record: TraceRecord): string {
   const sockets = (typeof record.sockets === "object" && record.sockets !== null ? record.sockets : {}) as Record<string, unknown>;
@@ -116,6 +138,10 @@ export function describeSummary(record: TraceRecord): string {
     `${formatBytes(numberField(record, "bufferedBytes") ?? 0)} buffered`,
   ];
   if (openFiles !== undefined) parts.push(`${openFiles} open files`);
+  const memory = memoryOf(record);
+  if (memory !== undefined) parts.push(`rss ${formatBytes(memory.rss)}, heap ${formatBytes(memory.heapUsed)} of ${formatBytes(memory.heapTotal)}`);
+  const loopDelay = loopDelayOf(record);
+  if (loopDelay !== undefined) parts.push(`loop delay p99 ${formatDuration(loopDelay.p99)} max ${formatDuration(loopDelay.max)}`);
   if (dropped > 0) parts.push(`${dropped} trace lines dropped`);
   return parts.join(", ");
 }

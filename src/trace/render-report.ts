@@ -1,4 +1,5 @@
 import { describeSummary } from "./describe-event.js";
+import { renderProcessDetail, renderRestarts } from "./render-processes.js";
 import { formatClock, formatDateTime, formatDuration, formatTally, plural } from "./format.js";
 import type { TraceContents } from "./read-trace.js";
 import type { CloseTally, TraceReport } from "./report.js";
@@ -30,8 +31,10 @@ export function renderTraceReport(contents: TraceContents, report: TraceReport):
   for (const gatewayProcess of report.processes.slice(-3)) {
     lines.push(
       `  gateway pid ${gatewayProcess.pid}: started ${formatDateTime(gatewayProcess.startedAt)}, OpenClaw ${gatewayProcess.release ?? "?"}, openclaw-patch ${gatewayProcess.tool ?? "?"}, trace ${gatewayProcess.level ?? "?"}${gatewayProcess.ended ? " (since replaced)" : ""}`,
+      ...renderProcessDetail(gatewayProcess),
     );
   }
+  lines.push(...renderRestarts(report));
   const { connections, closes } = report;
   lines.push(
     `  connections: ${connections.opened} opened, ${connections.authenticated} authenticated, ${connections.closed} closed, ${connections.openAtEnd} open at the end` +

@@ -50,6 +50,47 @@ export interface TraceProcess {
   level: string | undefined;
   /** A gateway process started after this one, so its unclosed sockets died with it. */
   ended: boolean;
+  /** How it ended, as far as the trace tells; filled by the report, absent while reading. */
+  end?: ProcessEnd;
+  /** Its own figure on an orderly exit, else from its start to its end or last line. */
+  uptimeMs?: number;
+  /** Its health samples in the report's period; absent for runtimes without them. */
+  health?: ProcessHealth | undefined;
+}
+
+/**
+ * `exit`: it exited in order (code); `uncaught`: an uncaught exception, then usually an exit;
+ * `unrecorded`: it left no record and a later start said so (killed, out of memory, native crash);
+ * `replaced`: a later process started and nothing says how this one ended (older runtimes);
+ * `running`: nothing after it, it may still run.
+ */
+export interface ProcessEnd {
+  how: "exit" | "uncaught" | "unrecorded" | "replaced" | "running";
+  /** When it ended: the exit line, or its last line when it left no record. */
+  at: number | undefined;
+  code: number | undefined;
+  uptimeMs: number | undefined;
+  error: { origin: string | undefined; errorClass: string | undefined; message: string | undefined; frame: string | undefined } | undefined;
+  /** When the next start reported the unrecorded end. */
+  reportedAt?: number;
+}
+
+export interface FigureSpread {
+  min: number;
+  median: number;
+  max: number;
+  last: number;
+}
+
+export interface ProcessHealth {
+  samples: number;
+  lastSampleAt: number | undefined;
+  rssBytes: FigureSpread;
+  heapUsedBytes: FigureSpread;
+  externalBytes: FigureSpread;
+  /** Per sample, the p99 and the longest event-loop delay since the previous sample. */
+  loopDelayP99Ms: FigureSpread | undefined;
+  loopDelayMaxMs: FigureSpread | undefined;
 }
 
 export interface TraceReport {
@@ -59,6 +100,8 @@ export interface TraceReport {
   events: number;
   countsByEvent: Record<string, number>;
   processes: TraceProcess[];
+  /** Gateway processes that started in the period after an earlier one, and those of them whose predecessor left no record. */
+  restarts: { count: number; afterUnrecordedEnd: number; afterUncaught: number };
   connections: { opened: number; authenticated: number; closed: number; openAtEnd: number; lostAtRestart: number };
   closes: {
     byGateway: CloseTally;

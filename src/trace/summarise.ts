@@ -1,6 +1,7 @@
 import { numberField, stringField, type TraceRecord } from "./records.js";
-import type { HeldSocket, MinuteActivity, TraceReport, UnclosedSocket } from "./report.js";
+import type { HeldSocket, MinuteActivity, TraceProcess, TraceReport, UnclosedSocket } from "./report.js";
 import { isCliRecord, processesOf } from "./trace-processes.js";
+import { ProcessHealthTracker } from "./process-health.js";
 
 export interface SummariseOptions {
   /** Only lines at or after this epoch ms count (process information uses every line). */
@@ -41,6 +42,7 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
     events: records.length,
     countsByEvent: {},
     processes,
+    restarts: { count: 0, afterUnrecordedEnd: 0, afterUncaught: 0 },
     connections: { opened: 0, authenticated: 0, closed: 0, openAtEnd: 0, lostAtRestart: 0 },
     closes: { byGateway: { total: 0, codes: {} }, byPeer: { total: 0, codes: {} }, withoutCloseStart: 0, causes: {}, closedCodes: {} },
     reclaimed: {},
@@ -54,6 +56,7 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
     latestSummary: undefined,
     cliEvents: [],
   };
+  const health = new ProcessHealthTracker();
   const connections = new Map<string, ConnectionState>();
   const held: HeldSocket[] = [];
   const minutes = new Map<number, MinuteActivity>();
@@ -87,6 +90,7 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
       if (report.cliEvents.length > MAX_CLI_EVENTS) report.cliEvents.shift();
       continue;
     }
+    health.observe(record);
     switch (record.ev) {
       case "open": {
         const state = connectionOf(record);
@@ -188,5 +192,22 @@ export function summariseTrace(allRecords: readonly TraceRecord[], options: Summ
   }
   report.oldestOpen = unclosed.sort((a, b) => b.ageMs - a.ageMs).slice(0, top);
   report.timeline = [...minutes.values()].sort((a, b) => a.minute - b.minute);
+  health.complete(processes);
+  report.restarts = restartsOf(processes, report.from, report.to);
   return report;
+}
+
+/** Processes that started within the period and followed an earlier one, with how the earlier one ended. */
+function restartsOf(processes: readonly TraceProcess[], from: number | undefined, to: number | undefined): TraceReport["restarts"] {
+  const restarts = { count: 0, afterUnrecordedEnd: 0, afterUncaught: 0 };
+  if (from === undefined || to === undefined) return restarts;
+  for (let index = 1; index < processes.length; index++) {
+    const startedAt = processes[index]!.startedAt;
+    if (startedAt < from || startedAt > to) continue;
+    restarts.count += 1;
+    const previousEnd = processes[index - 1]!.end?.how;
+    if (previousEnd === "unrecorded") restarts.afterUnrecordedEnd += 1;
+    if (previousEnd === "uncaught") restarts.afterUncaught += 1;
+  }
+  return restarts;
 }

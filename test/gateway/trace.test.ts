@@ -10,8 +10,10 @@ import * as clients from "../support/ws-clients.js";
 import { runCli } from "../support/cli.js";
 import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
 import { FAST_PATCH_ENV } from "./scenarios.js";
+import type { LoopDelayFigures, MemoryFigures } from "../../src/runtime/tracing/health.js";
 
 const RELEASE = "2026.3.24";
+const MIB = 2 ** 20;
 const STALL_MS = 3_000;
 
 interface TraceLine {
@@ -82,6 +84,7 @@ test("the patched gateway's trace names every reclaimed peer's mechanism and the
   t.diagnostic(`stalls: ${stalls.map((s) => s.ms).join(", ")} ms`);
   assert.ok(stalls.some((s) => (s.ms ?? 0) >= STALL_MS - 700 && (s.ms ?? 0) <= STALL_MS + 1_500), `a stall of about ${STALL_MS} ms: ${JSON.stringify(stalls)}`);
   assert.ok(lines.some((l) => l.ev === "summary"), "periodic summary");
+  assertPlausibleHealth(lines.filter((l) => l.ev === "summary"), t);
   const serialized = JSON.stringify(lines);
   assert.ok(!serialized.includes(gateway.token), "the token never appears in the trace");
 
@@ -93,4 +96,28 @@ test("the patched gateway's trace names every reclaimed peer's mechanism and the
   assert.ok((reclaimed["request-deadline"] ?? 0) >= 1, JSON.stringify(reclaimed));
   assert.equal(report.json.stalls.count, stalls.length);
   assert.equal(report.json.stalls.longestMs, Math.max(...stalls.map((s) => s.ms ?? 0)));
+  const [gatewayProcess] = report.json.processes as { end: { how: string; code?: number }; health?: { samples: number; loopDelayMaxMs?: { max: number } } }[];
+  assert.equal(gatewayProcess?.end.how, "exit", "the SIGTERMed gateway's exit is recorded");
+  assert.equal(gatewayProcess?.end.code, exit.code);
+  assert.ok((gatewayProcess?.health?.samples ?? 0) >= 3 && (gatewayProcess?.health?.loopDelayMaxMs?.max ?? 0) >= STALL_MS - 700, JSON.stringify(gatewayProcess?.health));
 });
+
+/** A real gateway holds tens to hundreds of MiB; its loop, idle but for our peers, waits milliseconds. */
+function assertPlausibleHealth(summaries: readonly TraceLine[], t: { diagnostic(message: string): void }): void {
+  const sampled = summaries.filter((s) => s.memory !== undefined);
+  assert.ok(sampled.length >= 3, `summaries carry health figures: ${sampled.length} of ${summaries.length}`);
+  const last = sampled.at(-1)!;
+  const memory = last.memory as MemoryFigures;
+  t.diagnostic(`last sample: ${JSON.stringify({ memory, loopDelayMs: last.loopDelayMs, activeResources: last.activeResources, uptimeS: last.uptimeS })}`);
+  assert.ok(memory.rss > 50 * MIB && memory.rss < 4_096 * MIB, `rss ${memory.rss}`);
+  assert.ok(memory.heapUsed > 10 * MIB && memory.heapUsed <= memory.heapTotal && memory.heapTotal < memory.rss, JSON.stringify(memory));
+  assert.ok(memory.external >= memory.arrayBuffers && memory.arrayBuffers >= 0, JSON.stringify(memory));
+  assert.ok((last.activeResources as number) >= 5, `the servers, the healthy peer and the gateway's timers are active resources: ${String(last.activeResources)}`);
+  assert.ok((last.uptimeS as number) >= 5, `uptime ${String(last.uptimeS)}`);
+  const delays = sampled.map((s) => s.loopDelayMs as LoopDelayFigures | undefined).filter((d) => d !== undefined);
+  assert.ok(delays.length >= sampled.length - 1, "every sample but perhaps the first has loop delays");
+  for (const delay of delays) assert.ok(delay.p50 >= 0 && delay.p50 <= delay.p99 && delay.p99 <= delay.max, JSON.stringify(delay));
+  // The SIGSTOP froze the loop for STALL_MS: the sample after it saw a delay of about that length.
+  const longest = Math.max(...delays.map((d) => d.max));
+  assert.ok(longest >= STALL_MS - 700, `a loop delay of about the ${STALL_MS} ms stop: ${longest}`);
+}

@@ -123,7 +123,7 @@ describe("trace file", () => {
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8", timeout: 10_000 });
     assert.equal(result.status, 0, result.stderr);
     const records = readRecords(file);
-    assert.deepEqual(records.map((r) => r.ev), ["started", "attach", "error"]);
+    assert.deepEqual(records.map((r) => r.ev), ["started", "attach", "error", "exit"]);
     assert.equal(records[2]!.message, "last words");
     assert.equal(records[0]!.pid, result.pid);
   });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { LoopDelayFigures, MemoryFigures } from "../../src/runtime/tracing/health.js";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, type AddressInfo } from "node:net";
@@ -197,6 +198,14 @@ describe("trace: connection lifecycle lines", () => {
     assert.equal(summary.dropped, 0);
     assert.equal(summary.writeFailures, 0);
     if (process.platform === "linux") assert.ok((summary.openFiles as number) > 0, "open file count from /proc/self/fd");
+    const memory = summary.memory as MemoryFigures;
+    assert.ok(memory.rss > 10 * 2 ** 20 && memory.rss < 8 * 2 ** 30, `plausible rss: ${memory.rss}`);
+    assert.ok(memory.heapUsed > 0 && memory.heapUsed <= memory.heapTotal, `heap used within heap total: ${JSON.stringify(memory)}`);
+    assert.ok(memory.external >= memory.arrayBuffers && memory.arrayBuffers >= 0, JSON.stringify(memory));
+    const delay = summary.loopDelayMs as LoopDelayFigures;
+    assert.ok(delay.p50 >= 0 && delay.p50 <= delay.p99 && delay.p99 <= delay.max, `loop delay percentiles in order: ${JSON.stringify(delay)}`);
+    assert.ok((summary.activeResources as number) >= 2, "the listening server and the client socket are active resources");
+    assert.equal(typeof summary.uptimeS, "number");
     client.close();
     await sleep(SUMMARY_MS * 3);
     const intervals = records.filter((r) => r.ev === "summary").map((r) => r.ts);

@@ -41,8 +41,8 @@ describe("trace: only a process that serves writes", () => {
   it("the first guarded server starts the trace: started, then every attach seen so far, all with the serving pid", () => {
     const file = path.join(tempDir("trace-serving"), "trace.jsonl");
     const { pid, records } = chunkProcess(file, `hooks.guardServer({ on() {}, prependListener() {}, close() {}, clients: new Set() }, "gateway");`);
-    assert.deepEqual(records.map((r) => r.ev), ["started", "attach", "attach"]);
-    assert.deepEqual(records.map((r) => r.chunk ?? null), [null, "dist/test-chunk.js", "dist/second-copy.js"]);
+    assert.deepEqual(records.map((r) => r.ev), ["started", "attach", "attach", "exit"]);
+    assert.deepEqual(records.map((r) => r.chunk ?? null), [null, "dist/test-chunk.js", "dist/second-copy.js", null]);
     for (const record of records) assert.equal(record.pid, pid);
   });
 

@@ -44,6 +44,8 @@ export interface RunningGateway {
   stop(signal?: NodeJS.Signals, options?: StopOptions): Promise<GatewayExit>;
   hasExited(): boolean;
   logs(): string;
+  /** What the gateway wrote to stderr alone. */
+  stderr(): string;
   /**
    * Runs one of the release's own CLI commands (`health`, `gateway call …`) with the gateway's
    * isolated HOME, state and config, /tmp kept private the same way; bounded by `timeoutMs`.
@@ -287,6 +289,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const logFile = join(options.scratchDir, 'gateway.log');
   const logStream = createWriteStream(logFile, { flags: 'a' });
   let output = '';
+  let stderrText = '';
   const startedAt = performance.now();
   const child = spawn(command, args, {
     cwd: options.scratchDir,
@@ -305,6 +308,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   };
   child.stdout.on('data', capture);
   child.stderr.on('data', capture);
+  child.stderr.on('data', (chunk: Buffer) => (stderrText += chunk.toString('utf8')));
 
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -361,6 +365,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stop,
     hasExited: () => exitInfo !== undefined,
     logs: () => output,
+    stderr: () => stderrText,
     cli: (cliArgs, cliOptions = {}) => {
       const cliCommand = withParentDeathSignal([options.nodeBin, join(options.packageRoot, 'openclaw.mjs'), ...cliArgs]);
       const [cliProgram, cliProgramArgs] =

@@ -63,6 +63,12 @@ export const TRACE_OPTIONS = {
   json: { flags: "--json", description: "print machine-readable JSON" },
 } as const satisfies OptionTable;
 
+export const METRICS_OPTIONS = {
+  textfile: { flags: "--textfile <dir>", description: "write openclaw-patch-<install>.prom into this folder (node_exporter's textfile collector) instead of printing", parse: path("/var/lib/prometheus/node-exporter") },
+  install: { flags: "--install <name>", description: "the install label (default: the OpenClaw state folder the trace is in)", parse: checkedBy((raw) => raw) },
+  json: { flags: "--json", description: "print the metric families as JSON" },
+} as const satisfies OptionTable;
+
 export const WATCH_OPTIONS = {
   interval: { flags: "--interval <seconds>", description: "how often to check", defaultText: "10", parse: seconds({ min: 1, max: 86_400 }, "10") },
   maxChecks: { flags: "--max-checks <n>", description: "stop after this many checks (default: until interrupted)", parse: count({ min: 1, max: Number.MAX_SAFE_INTEGER }, "checks") },

@@ -1,5 +1,6 @@
 import type { FixSelection, RuntimeConfig, ServerKind } from "../contract.js";
 import { sharedState } from "../shared-state.js";
+import type { HealthFigures } from "./health.js";
 
 /**
  * What ended a connection: a fix, or the release's own terminate ("release") on a socket the
@@ -51,6 +52,9 @@ export interface TraceSettingsSnapshot {
   stallMs: number;
   summaryMs: number;
 }
+
+/** The health figures of a process's last summary, as its line held them (numbers only). */
+export type LastSample = { ts: number } & Record<string, unknown>;
 
 export interface SocketCounts {
   connecting: number;
@@ -105,7 +109,15 @@ export type RuntimeEvent =
       openFiles: number | undefined;
       droppedLines: number;
       failedWrites: number;
+      /** Absent when written by a runtime without health sampling. */
+      health?: HealthFigures | undefined;
     }
+  /** The process is exiting in order (`process.exit`, an empty loop, or after an uncaught exception). */
+  | { type: "exited"; code: number | undefined; uptimeMs: number }
+  /** Observed through `uncaughtExceptionMonitor`, before Node (or the gateway's own handler) acts on it. */
+  | { type: "uncaught"; origin: "uncaughtException" | "unhandledRejection"; errorClass: string; message: string; frame: string | undefined }
+  /** A previous gateway process of this trace that left no `exit` line: killed, out of memory, a native crash. */
+  | { type: "unrecordedEnd"; endedPid: number; startedAt: number | undefined; lastSeen: number; lastSample: LastSample | undefined }
   | { type: "ping"; connectionId: number; source: PingSource }
   | { type: "pong"; connectionId: number; waitedMs: number | undefined };
 

@@ -34,6 +34,8 @@ export function traceLineOf(event: RuntimeEvent, ts: number, pid: number): Trace
           .map(([name]) => name),
         config: event.config,
         trace: event.trace,
+        // This runtime writes `exit` when the process ends in order: the next start may judge a missing one.
+        endRecords: true,
       };
     case "attached":
       return { ts, pid, ev: "attach", tool: event.toolVersion, release: event.release, chunk: event.chunk, patches: event.patches };
@@ -110,7 +112,25 @@ export function traceLineOf(event: RuntimeEvent, ts: number, pid: number): Trace
         openFiles: event.openFiles,
         dropped: event.droppedLines,
         writeFailures: event.failedWrites,
+        memory: event.health?.memory,
+        loopDelayMs: event.health?.loopDelayMs,
+        activeResources: event.health?.activeResources,
+        uptimeS: event.health?.uptimeS,
       };
+    case "exited":
+      return { ts, pid, ev: "exit", code: event.code, uptimeMs: event.uptimeMs };
+    case "uncaught":
+      return {
+        ts,
+        pid,
+        ev: "uncaught",
+        origin: event.origin,
+        errorClass: scrubbedLabel(event.errorClass),
+        message: scrubbedMessage(event.message),
+        frame: event.frame === undefined ? undefined : scrubbedMessage(event.frame),
+      };
+    case "unrecordedEnd":
+      return { ts, pid, ev: "unrecorded-end", endedPid: event.endedPid, startedAt: event.startedAt, lastSeen: event.lastSeen, lastSample: event.lastSample };
     case "ping":
       return { ts, pid, ev: "ping", conn: event.connectionId, source: event.source };
     case "pong":

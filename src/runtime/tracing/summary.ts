@@ -3,6 +3,7 @@ import { sharedState } from "../shared-state.js";
 import { monotonicNow } from "../timers.js";
 import type { RuntimeEvent, SocketCounts } from "./events.js";
 import { readProperty } from "../ws-shapes.js";
+import type { HealthSampler } from "./health.js";
 
 /** A corrupt registry must not turn the periodic summary into a long loop. */
 const MAX_SOCKETS_SCANNED = 1_000_000;
@@ -28,7 +29,8 @@ async function openFileCount(): Promise<number | undefined> {
   }
 }
 
-export async function summaryEvent(counters: WriterCounters): Promise<RuntimeEvent> {
+/** The sockets by state with their buffered bytes, and the process's health when a sampler is given. */
+export async function summaryEvent(counters: WriterCounters, health?: HealthSampler): Promise<RuntimeEvent> {
   const sockets: SocketCounts = { connecting: 0, open: 0, closing: 0, closed: 0 };
   let oldestClosingMs: number | undefined;
   let bufferedBytes = 0;
@@ -54,5 +56,6 @@ export async function summaryEvent(counters: WriterCounters): Promise<RuntimeEve
     openFiles: await openFileCount(),
     droppedLines: counters.droppedLines,
     failedWrites: counters.failedWrites,
+    health: health?.sample(),
   };
 }

@@ -6,6 +6,9 @@ import { emit, type RuntimeEvent, type TraceLevel, type TraceSink } from "./even
 import { isDebugEvent, traceLineOf } from "./line.js";
 import { resolveTraceLevel, resolveTraceSettings, type TraceSettings } from "./settings.js";
 import { summaryEvent } from "./summary.js";
+import { HealthSampler } from "./health.js";
+import { exitEvent, uncaughtEvent } from "./process-end.js";
+import { unrecordedEnds } from "./previous-runs.js";
 import { TraceFileWriter } from "./writer.js";
 import { startInterval } from "../timers.js";
 
@@ -68,8 +71,20 @@ class FileTracer implements ProcessTracer {
   private readonly writer: TraceFileWriter;
   private readonly pid = process.pid;
   private readonly sink: TraceSink;
-  private readonly onExit = neverThrows("trace exit flush", () => this.flushSync());
+  private readonly onExit = neverThrows("trace exit flush", (code: unknown) => {
+    emit(exitEvent(code));
+    this.flushSync();
+  });
+  /**
+   * A monitor, never an `uncaughtException` handler: it sees the error before Node or the gateway acts
+   * on it and changes nothing of what follows (Node's own message, exit code, the gateway's handler).
+   */
+  private readonly onUncaught = neverThrows("trace uncaught exception", (error: unknown, origin: unknown) => {
+    emit(uncaughtEvent(error, origin));
+    this.flushSync();
+  });
   private summaryTimer: NodeJS.Timeout | undefined;
+  private health: HealthSampler | undefined;
   private stopped = false;
   /** Attaches seen before the process served anything; the first one's settings head the trace. */
   private queued: ResolvedAttach[] | undefined = [];
@@ -109,7 +124,9 @@ class FileTracer implements ProcessTracer {
     sharedState().traceSinks.add(this.sink);
     // Exit handlers may only run synchronous code; that is the one place the trace writes synchronously.
     process.on("exit", this.onExit);
+    process.on("uncaughtExceptionMonitor", this.onUncaught);
     reportStallsOver(settings.stallMs);
+    this.health = new HealthSampler();
     this.summaryTimer = startInterval(neverThrows("trace summary", () => this.emitSummary()), settings.summaryMs);
     emit({
       type: "started",
@@ -121,6 +138,12 @@ class FileTracer implements ProcessTracer {
       config: resolved.config,
       trace: { file: settings.file, maxBytes: settings.maxBytes, stallMs: settings.stallMs, summaryMs: settings.summaryMs },
     });
+    unrecordedEnds(settings.file).then(
+      (ends) => {
+        if (!this.stopped) for (const end of ends) emit(end);
+      },
+      () => undefined,
+    );
   }
 
   idle(): Promise<void> {
@@ -138,13 +161,15 @@ class FileTracer implements ProcessTracer {
     state.traceSinks.delete(this.sink);
     if (state.tracer === this) state.tracer = undefined;
     if (this.summaryTimer !== undefined) clearInterval(this.summaryTimer);
+    this.health?.stop();
     process.off("exit", this.onExit);
+    process.off("uncaughtExceptionMonitor", this.onUncaught);
     this.flushSync();
     this.writer.stop();
   }
 
   private emitSummary(): void {
-    summaryEvent(this.writer).then(
+    summaryEvent(this.writer, this.health).then(
       (event) => {
         if (!this.stopped) emit(event);
       },

@@ -1,0 +1,44 @@
+import path from "node:path";
+import type { CommandIO } from "../cli/io.js";
+import { printJson } from "../cli/io.js";
+import { renderExposition } from "../metrics/exposition.js";
+import { gatewayMetrics } from "../metrics/gateway-metrics.js";
+import { writeMetricsTextfile } from "../metrics/textfile.js";
+import { TRACE_FILE_NAME, traceFilePath } from "../runtime/tracing/file.js";
+import { readTrace } from "../trace/read-trace.js";
+import { summariseTrace } from "../trace/summarise.js";
+import { parseOptions } from "./shared/option-schema.js";
+import { METRICS_OPTIONS } from "./shared/option-tables.js";
+
+export interface MetricsCommandOptions {
+  textfile?: string;
+  install?: string;
+  json?: boolean;
+}
+
+/** The OpenClaw state folder a trace at its default place belongs to (`<state>/logs/<trace>`), else the trace's path. */
+function installOf(tracePath: string): string {
+  const logs = path.dirname(tracePath);
+  return path.basename(tracePath) === TRACE_FILE_NAME && path.basename(logs) === "logs" ? path.dirname(logs) : tracePath;
+}
+
+/**
+ * `openclaw-patch metrics [FILE]`: the trace's latest figures and counters in Prometheus's text
+ * format, on stdout or (--textfile DIR) as one file for node_exporter's textfile collector.
+ */
+export async function metricsCommand(file: string | undefined, options: MetricsCommandOptions, io: CommandIO): Promise<void> {
+  const tracePath = file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
+  const { textfile, install: installOption } = parseOptions(METRICS_OPTIONS, options);
+  const json = options.json ?? io.json;
+  const install = installOption ?? installOf(tracePath);
+  const families = gatewayMetrics(summariseTrace(readTrace(tracePath).records), { install });
+  const text = renderExposition(families);
+  const written = textfile === undefined ? undefined : await writeMetricsTextfile(textfile, install, text);
+  if (json) {
+    printJson(io, { command: "metrics", file: tracePath, install, textfile: written, families: families.filter((family) => family.samples.length > 0) });
+  } else if (written === undefined) {
+    io.out(text);
+  } else {
+    io.out(`wrote ${written}`);
+  }
+}
