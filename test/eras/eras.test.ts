@@ -8,7 +8,7 @@ import { freshGatewayCopy, nodeVersionForGateway } from "../support/gateway-inst
 import { ensureNode } from "../support/node-binary.js";
 import type { ClientKind } from "../support/ws-clients.js";
 
-// One release of every era of the gateway code (see the README's "How the gateway code is found"),
+// One release of every era of the gateway code (see "How the gateway code is found" in docs/architecture.md),
 // each run unpatched and then patched with the same misbehaving peers, judged on the kernel's TCP
 // table: a socket the gateway let go of but the kernel still keeps (an orphan in FIN_WAIT_1/2, with
 // the bytes the peer never read) is still a leaked socket to `ss`/`netstat` and to the machine.
