@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { LastSample, RuntimeEvent } from "./events.js";
 import { rotatedTracePaths } from "./file.js";
+import { processAlive } from "../../core/process-alive.js";
 
 /**
  * How much of the trace's end is read at start to find the previous processes: a minute of a busy
@@ -112,11 +113,5 @@ function sampleOf(record: ParsedLine): LastSample {
 
 /** Our own pid in an older line is a previous process (a container restarts with the same pid). */
 function isRunning(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return pid !== process.pid && processAlive(pid);
 }
