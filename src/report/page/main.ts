@@ -62,6 +62,44 @@ function drawMarkers(plot: uPlot, markers: readonly ReportMarker[]): number {
   return drawn;
 }
 
+/**
+ * Epoch-second spans in which no gateway process ran: from an end to the next start. A gauge's line
+ * breaks there and joins every other bucket without a sample (summaries come once a minute, buckets
+ * may be a second).
+ */
+function downSpans(markers: readonly ReportMarker[]): [number, number][] {
+  const starts = markers.filter((marker) => marker.kind === "start").length;
+  let alive = Math.max(markers.length - 2 * starts, 0);
+  let downSince: number | undefined;
+  const spans: [number, number][] = [];
+  for (const marker of markers) {
+    alive += marker.kind === "start" ? 1 : -1;
+    if (alive <= 0 && downSince === undefined) downSince = marker.at / 1_000;
+    if (alive > 0 && downSince !== undefined) {
+      spans.push([downSince, marker.at / 1_000]);
+      downSince = undefined;
+    }
+    alive = Math.max(alive, 0);
+  }
+  return spans;
+}
+
+/**
+ * Consecutive samples are joined unless no gateway ran somewhere between them. uPlot breaks a line
+ * at null and joins across undefined; its breaks clip the joining segment, so every bucket between
+ * the two samples must be null, not just the down span's.
+ */
+function gaugeValues(x: readonly number[], values: readonly (number | null)[], down: readonly [number, number][]): (number | null | undefined)[] {
+  const column: (number | null | undefined)[] = values.map((value) => (value === null ? undefined : value));
+  let previous = -1;
+  values.forEach((value, index) => {
+    if (value === null) return;
+    if (previous >= 0 && down.some(([from, to]) => from >= x[previous]! && to <= x[index]!)) column.fill(null, previous + 1, index);
+    previous = index;
+  });
+  return column;
+}
+
 function plotWidth(figure: HTMLElement): number {
   return Math.max(figure.clientWidth - 24, 320);
 }
@@ -69,18 +107,22 @@ function plotWidth(figure: HTMLElement): number {
 function drawChart(data: ReportData, chart: ChartData, figure: HTMLElement, onFirstDraw: (series: DrawnSeries[]) => void): uPlot {
   const points = chart.series.map((series) => series.values.filter((value) => value !== null && Number.isFinite(value)).length);
   const drawnSeries = new Set<number>();
+  const markerSeconds = data.markers.map((marker) => marker.at / 1_000);
+  const down = downSpans(data.markers);
   let reported = false;
   const options: uPlot.Options = {
     width: plotWidth(figure),
     height: PLOT_HEIGHT,
-    scales: { x: { time: true }, y: { range: (_plot, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, chart.unit === "count" ? 1 : 0)] } },
+    // Wide enough for every marker: an end inside the last bucket lies after that bucket's start.
+    scales: { x: { time: true, range: (_plot, min, max) => [Math.min(min ?? Infinity, ...markerSeconds), Math.max(max ?? -Infinity, ...markerSeconds)] }, y: { range: (_plot, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, chart.unit === "count" ? 1 : 0)] } },
     series: [
       {},
       ...chart.series.map((series, index) => ({
         label: series.label,
         stroke: SERIES_COLOURS[index % SERIES_COLOURS.length],
         width: 1.5,
-        spanGaps: chart.kind === "gauge",
+        // A process that sampled once has no segment to draw; its dot still shows.
+        points: { show: chart.kind === "gauge", size: 3 },
         value: (_plot: uPlot, value: number | null) => formatValue(chart.unit, value),
       })),
     ],
@@ -104,7 +146,8 @@ function drawChart(data: ReportData, chart: ChartData, figure: HTMLElement, onFi
       ],
     },
   };
-  return new uPlot(options, [data.x, ...chart.series.map((series) => series.values)] as uPlot.AlignedData, figure.querySelector<HTMLElement>(".plot") ?? figure);
+  const columns = chart.series.map((series) => (chart.kind === "gauge" ? gaugeValues(data.x, series.values, down) : series.values));
+  return new uPlot(options, [data.x, ...columns] as uPlot.AlignedData, figure.querySelector<HTMLElement>(".plot") ?? figure);
 }
 
 function main(): void {
