@@ -20,9 +20,12 @@ import { FAST_PATCH_ENV } from "./scenarios.js";
 
 const RELEASE = "2026.3.24";
 const CHART_IDS = ["sockets", "reclaimed", "memory", "loop-delay", "stalls"] as const;
-/** The first gateway's peers misbehave this long before it is SIGKILLed; the second's, before SIGTERM. */
-const FIRST_RUN_MS = 30_000;
-const SECOND_RUN_MS = 20_000;
+/**
+ * The first gateway's peers misbehave this long before it is SIGKILLed; the second's, before SIGTERM.
+ * Together more than a minute, so that figures per minute have at least two minutes to show.
+ */
+const FIRST_RUN_MS = 40_000;
+const SECOND_RUN_MS = 25_000;
 /** A SIGSTOP of the first gateway: a stall and a loop delay the charts must show. */
 const STALL_MS = 3_000;
 /** Bound on the page's own script reaching "ready" (or "error") once loaded. */
