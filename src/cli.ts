@@ -5,7 +5,7 @@ import { EXIT, ExitError } from "./cli/exit-codes.js";
 import { processIO } from "./cli/io.js";
 import { reportFailure } from "./cli/report-failure.js";
 import { declareOptions, type OptionTable } from "./commands/shared/option-schema.js";
-import { APPLY_OPTIONS, METRICS_OPTIONS, REVERT_OPTIONS, STATUS_OPTIONS, TARGET_OPTIONS, TRACE_OPTIONS, VERIFY_OPTIONS, WATCH_OPTIONS } from "./commands/shared/option-tables.js";
+import { APPLY_OPTIONS, METRICS_OPTIONS, REPORT_OPTIONS, REVERT_OPTIONS, STATUS_OPTIONS, TARGET_OPTIONS, TRACE_OPTIONS, VERIFY_OPTIONS, WATCH_OPTIONS } from "./commands/shared/option-tables.js";
 
 /** Commands are loaded on use, so `apply --if-needed` never pays for the parser when nothing changed. */
 async function buildProgram(argv: readonly string[]): Promise<Command> {
@@ -33,6 +33,9 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
 
   declareOptions(program.command("metrics [file]").description("the trace's latest figures and counters in Prometheus's text format: sockets, memory, event-loop delay, reclaimed sockets, stalls, restarts"), METRICS_OPTIONS)
     .action(async (file: string | undefined, opts) => (await import("./commands/metrics.js")).metricsCommand(file, opts, processIO(Boolean(opts.json))));
+
+  declareOptions(program.command("report [trace...]").description("chart the gateway's trace in one HTML file that opens offline: sockets, reclaimed sockets, memory, event-loop delay, stalls, restarts"), REPORT_OPTIONS)
+    .action(async (traces: string[], opts) => (await import("./commands/report.js")).reportCommand(traces, opts, processIO(Boolean(opts.json))));
 
   common(program.command("watch").description("re-apply after every upgrade, for installs without a service to hook (polls the release)"), WATCH_OPTIONS)
     .action(async (opts) => (await import("./commands/watch.js")).watchCommand(opts, processIO(Boolean(opts.json))));

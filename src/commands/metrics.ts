@@ -4,9 +4,10 @@ import { printJson } from "../cli/io.js";
 import { renderExposition } from "../metrics/exposition.js";
 import { gatewayMetrics } from "../metrics/gateway-metrics.js";
 import { writeMetricsTextfile } from "../metrics/textfile.js";
-import { TRACE_FILE_NAME, traceFilePath } from "../runtime/tracing/file.js";
+import { traceFilePath } from "../runtime/tracing/file.js";
 import { readTrace } from "../trace/read-trace.js";
 import { summariseTrace } from "../trace/summarise.js";
+import { traceInstall } from "../trace/trace-install.js";
 import { parseOptions } from "./shared/option-schema.js";
 import { METRICS_OPTIONS } from "./shared/option-tables.js";
 
@@ -14,12 +15,6 @@ export interface MetricsCommandOptions {
   textfile?: string;
   install?: string;
   json?: boolean;
-}
-
-/** The OpenClaw state folder a trace at its default place belongs to (`<state>/logs/<trace>`), else the trace's path. */
-function installOf(tracePath: string): string {
-  const logs = path.dirname(tracePath);
-  return path.basename(tracePath) === TRACE_FILE_NAME && path.basename(logs) === "logs" ? path.dirname(logs) : tracePath;
 }
 
 /**
@@ -30,7 +25,7 @@ export async function metricsCommand(file: string | undefined, options: MetricsC
   const tracePath = file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
   const { textfile, install: installOption } = parseOptions(METRICS_OPTIONS, options);
   const json = options.json ?? io.json;
-  const install = installOption ?? installOf(tracePath);
+  const install = installOption ?? traceInstall(tracePath);
   const families = gatewayMetrics(summariseTrace(readTrace(tracePath).records), { install });
   const text = renderExposition(families);
   const written = textfile === undefined ? undefined : await writeMetricsTextfile(textfile, install, text);

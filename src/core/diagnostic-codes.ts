@@ -96,6 +96,9 @@ export const DIAGNOSTIC_CODES = {
   OCP_TRACE_MISSING: { severity: error, exit: "usage", title: "No trace file exists" },
   OCP_TRACE_UNREADABLE: { severity: error, exit: "usage", title: "The trace file could not be read" },
   OCP_METRICS_TEXTFILE_UNWRITABLE: { severity: error, exit: "usage", title: "The metrics file could not be written to the textfile folder" },
+  OCP_REPORT_NO_EVENTS: { severity: error, exit: "usage", title: "The trace holds no events in the period, so there is nothing to chart" },
+  OCP_REPORT_UNWRITABLE: { severity: error, exit: "usage", title: "The HTML report could not be written" },
+  OCP_REPORT_PAGE_MISSING: { severity: error, exit: "internal", title: "The report page's script or style is missing from this install of openclaw-patch" },
 
   // hook
   OCP_HOOK_BAD_OPTION: { severity: error, exit: "usage", title: "A hook option has a bad value" },

@@ -85,3 +85,19 @@ export function readRotatedRecords(file: string): TraceRecord[] {
   }
   return records;
 }
+
+/**
+ * Several traces read as one (two gateways' files, or one copied off another host): the records
+ * merged by time, a stable sort, so each file keeps its write order. `file` is the first named.
+ */
+export function readTraces(files: readonly [string, ...string[]]): TraceContents {
+  const all = files.map((file) => readTrace(file));
+  if (all.length === 1) return all[0]!;
+  return {
+    file: files[0],
+    files: all.flatMap((contents) => contents.files),
+    records: all.flatMap((contents) => contents.records).sort((a, b) => a.ts - b.ts),
+    malformedLines: all.reduce((sum, contents) => sum + contents.malformedLines, 0),
+    tornLines: all.reduce((sum, contents) => sum + contents.tornLines, 0),
+  };
+}

@@ -69,6 +69,13 @@ export const METRICS_OPTIONS = {
   json: { flags: "--json", description: "print the metric families as JSON" },
 } as const satisfies OptionTable;
 
+export const REPORT_OPTIONS = {
+  html: { flags: "--html <file>", description: "write the report to this HTML file (one file that opens offline)", parse: path("gateway-report.html") },
+  since: TRACE_OPTIONS.since,
+  install: METRICS_OPTIONS.install,
+  json: { flags: "--json", description: "print what was written as JSON" },
+} as const satisfies OptionTable;
+
 export const WATCH_OPTIONS = {
   interval: { flags: "--interval <seconds>", description: "how often to check", defaultText: "10", parse: seconds({ min: 1, max: 86_400 }, "10") },
   maxChecks: { flags: "--max-checks <n>", description: "stop after this many checks (default: until interrupted)", parse: count({ min: 1, max: Number.MAX_SAFE_INTEGER }, "checks") },
