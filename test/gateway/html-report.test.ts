@@ -230,7 +230,7 @@ test(
       assert.ok(figure.series >= 1, `${figure.id} has series: ${described}`);
       assert.equal(figure.seriesDrawn, figure.series, `every series of ${figure.id} drew: ${described}`);
       assert.ok(figure.points >= 2, `${figure.id} has points over time: ${described}`);
-      assert.equal(figure.markers, report.markers.length, `${figure.id} drew every start and end marker: ${described}`);
+      assert.equal(figure.markers, report.markers.length, `${figure.id} drew every start and end marker: ${described} of ${JSON.stringify(report.markers)}`);
       const chart: ReportChart | undefined = report.charts.find((c) => c.id === figure.id);
       assert.ok(chart !== undefined, `window.ocpReport has chart ${String(figure.id)}`);
       assert.equal(chart.series.length, figure.series, `${figure.id}: the same series in window.ocpReport`);
