@@ -1,11 +1,11 @@
 import { fail } from "../core/diagnostics.js";
-import { scrubAllPatterns } from "../runtime/tracing/scrub.js";
 import type { TraceContents } from "../trace/read-trace.js";
 import { renderTraceReport } from "../trace/render-report.js";
 import { summariseTrace } from "../trace/summarise.js";
 import { chartSeries } from "./chart-series.js";
 import type { ReportData } from "./report-data.js";
 import { reportHeader } from "./report-header.js";
+import { rescrubbed } from "./rescrub.js";
 import { processMarkers } from "./report-markers.js";
 import { timeBuckets } from "./time-buckets.js";
 
@@ -19,12 +19,13 @@ export interface ReportOptions {
 
 export interface BuiltReport {
   data: ReportData;
-  /** The text report of `openclaw-patch trace`, scrubbed, shown below the charts. */
+  /** The text report of `openclaw-patch trace`, shown below the charts. */
   tables: string[];
 }
 
 /** The report's data from a read trace; pure. A period without a line is an error: there is nothing to draw. */
-export function buildReport(contents: TraceContents, options: ReportOptions): BuiltReport {
+export function buildReport(read: TraceContents, options: ReportOptions): BuiltReport {
+  const contents = { ...read, records: read.records.map(rescrubbed) };
   const report = summariseTrace(contents.records, { since: options.since });
   if (report.from === undefined || report.to === undefined) {
     fail(
@@ -45,6 +46,6 @@ export function buildReport(contents: TraceContents, options: ReportOptions): Bu
       charts: chartSeries(records, buckets),
       markers: processMarkers(report.processes, report.from, report.to),
     },
-    tables: renderTraceReport(contents, report).map(scrubAllPatterns),
+    tables: renderTraceReport(contents, report),
   };
 }

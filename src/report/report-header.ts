@@ -1,5 +1,4 @@
 import { TOOL_VERSION } from "../core/tool-version.js";
-import { scrubAllPatterns } from "../runtime/tracing/scrub.js";
 import { formatDuration } from "../trace/format.js";
 import type { TraceRecord } from "../trace/records.js";
 import type { TraceReport } from "../trace/report.js";
@@ -8,7 +7,7 @@ import type { ReportHeader } from "./report-data.js";
 function settingValue(name: string, value: unknown): string | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return name.endsWith("Ms") ? formatDuration(value) : String(value);
   if (typeof value === "boolean") return value ? "on" : "off";
-  if (typeof value === "string") return scrubAllPatterns(value);
+  if (typeof value === "string") return value;
   return undefined;
 }
 
@@ -21,7 +20,7 @@ function settingsOf(started: TraceRecord | undefined): [string, string][] {
   if (started === undefined) return [];
   const settings: [string, string][] = [];
   if (Array.isArray(started.fixes)) settings.push(["fixes", started.fixes.filter((fix): fix is string => typeof fix === "string").join(", ") || "none"]);
-  if (typeof started.node === "string") settings.push(["node", scrubAllPatterns(started.node)]);
+  if (typeof started.node === "string") settings.push(["node", started.node]);
   for (const [group, prefix] of [
     [started.config, ""],
     [started.trace, "trace "],
@@ -35,15 +34,15 @@ function settingsOf(started: TraceRecord | undefined): [string, string][] {
 }
 
 function distinct(values: (string | undefined)[]): string[] {
-  return [...new Set(values.filter((value): value is string => value !== undefined).map(scrubAllPatterns))];
+  return [...new Set(values.filter((value): value is string => value !== undefined))];
 }
 
-/** Who and what the report describes; every string from the trace is scrubbed again, as the trace's writer does. */
+/** Who and what the report describes, from lines the caller has scrubbed again (rescrub.ts). */
 export function reportHeader(records: readonly TraceRecord[], report: TraceReport, install: string, traceFiles: string[], now: number): ReportHeader {
   const lastStarted = records.findLast((record) => record.ev === "started");
   const inPeriod = report.processes.filter((gatewayProcess) => gatewayProcess.lastSeenAt >= (report.from ?? 0));
   return {
-    install: scrubAllPatterns(install),
+    install,
     releases: distinct(inPeriod.map((gatewayProcess) => gatewayProcess.release)),
     runtimeVersions: distinct(inPeriod.map((gatewayProcess) => gatewayProcess.tool)),
     reportVersion: TOOL_VERSION,

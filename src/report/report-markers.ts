@@ -1,4 +1,3 @@
-import { scrubAllPatterns } from "../runtime/tracing/scrub.js";
 import type { TraceProcess } from "../trace/report.js";
 import type { MarkerKind, ReportMarker } from "./report-data.js";
 
@@ -8,7 +7,7 @@ function endLabel(gatewayProcess: TraceProcess): string {
     case "exit":
       return `pid ${gatewayProcess.pid} exited${end.code === undefined ? "" : ` ${end.code}`}`;
     case "uncaught":
-      return `pid ${gatewayProcess.pid}: uncaught ${scrubAllPatterns(end.error?.errorClass ?? "exception")}`;
+      return `pid ${gatewayProcess.pid}: uncaught ${end.error?.errorClass ?? "exception"}`;
     case "unrecorded":
       return `pid ${gatewayProcess.pid} ended without a record`;
     default:

@@ -38,6 +38,8 @@ describe("bad option values: OCP_BAD_OPTION, exit 2, nothing written", () => {
       ["verify", "--port", "abc", ...target],
       ["verify", "--live", "--close-grace-ms", "1.5", ...target],
       ["trace", "--since", "the day before", "--json", path.join(dir, "no-trace.jsonl")],
+      ["report", "--html", "", "--json", path.join(dir, "no-trace.jsonl")],
+      ["report", "--since", "yesterday-ish", "--html", path.join(dir, "r.html"), "--json", path.join(dir, "no-trace.jsonl")],
       ["apply", "--dir", root, "--state-dir", "", "--json"],
     ];
     const before = { tree: await treeHash(root), state: await stateFolderHash(state) };
