@@ -4,7 +4,9 @@
 # - nft (package "nftables") drops a loopback peer's packets, so the live gateway tests can have a
 #   peer vanish without FIN or RST;
 # - strace (package "strace") kills apply, revert and recovery at chosen system calls (test/safety);
-# - promtool (package "prometheus", optional) checks the output of `openclaw-patch metrics`.
+# - promtool (package "prometheus", optional) checks the output of `openclaw-patch metrics`;
+# - chromium (package "chromium", optional) opens `openclaw-patch report --html` offline, headless
+#   (test/gateway/html-report.test.ts drives it with playwright-core, which downloads no browser).
 # Safe to run again: it installs only what is missing. Without a tool the tests that need it are
 # skipped and say why, not failed.
 set -eu
@@ -13,6 +15,10 @@ set -eu
 if [ "$(uname -s)" = "Linux" ] && ! command -v promtool >/dev/null 2>&1; then
   sh "$(dirname "$0")/apt-install.sh" setup-test-tools prometheus >/dev/null 2>&1 ||
     echo "setup-test-tools: promtool (package prometheus) could not be installed; the metrics format test is skipped" >&2
+fi
+if [ "$(uname -s)" = "Linux" ] && ! command -v chromium >/dev/null 2>&1; then
+  sh "$(dirname "$0")/apt-install.sh" setup-test-tools chromium >/dev/null 2>&1 ||
+    echo "setup-test-tools: chromium could not be installed; the HTML report browser test is skipped" >&2
 fi
 
 missing=""
