@@ -26,6 +26,8 @@ const full = process.env.OCP_INSTALL_LANE === "full";
 const lane = full ? NODES : [{ version: NODES[0]!.version, releases: [NEW_RELEASE] }];
 const PACKAGE = JSON.parse(readFileSync(path.join(SOURCE_ROOT, "package.json"), "utf8")) as { name: string; version: string; license: string };
 const LANE_TIMEOUT_MS = 60 * 60_000;
+/** The report command on a trace of the repo's own fixtures, through the installed command. */
+const HEALTH_TRACE = path.join(SOURCE_ROOT, "fixtures", "trace", "health.jsonl");
 const scratch = scratchFolders();
 
 describe("the packed tarball, installed as an operator does", { skip: packSkipReason() ?? false, timeout: LANE_TIMEOUT_MS }, () => {
@@ -38,10 +40,10 @@ describe("the packed tarball, installed as an operator does", { skip: packSkipRe
   test("npm pack of a clean clone ships the built command, the runtime and the LICENSE, and nothing else", async (t) => {
     t.diagnostic(`npm ci + npm pack in a clean clone: ${(packed.packMs / 1000).toFixed(1)} s`);
     const listing = (await output("tar", ["-tzf", packed.tarball])).split("\n").filter(Boolean);
-    for (const file of ["package/package.json", "package/LICENSE", "package/README.md", "package/build/src/cli.js", "package/build/runtime/openclaw-patch-runtime.mjs", "package/build/patches/index.js"]) {
+    for (const file of ["package/package.json", "package/LICENSE", "package/README.md", "package/build/src/cli.js", "package/build/runtime/openclaw-patch-runtime.mjs", "package/build/runtime/report-page.js", "package/build/runtime/report-page.css", "package/build/patches/index.js"]) {
       assert.ok(listing.includes(file), `${file} in ${path.basename(packed.tarball)}`);
     }
-    const stray = listing.filter((f) => !/^package\/(package\.json|LICENSE|README\.md|build\/(src|patches|runtime)\/.*\.(m?js|json))$/.test(f));
+    const stray = listing.filter((f) => !/^package\/(package\.json|LICENSE|README\.md|build\/(src|patches|runtime)\/.*\.(m?js|json)|build\/runtime\/report-page\.css)$/.test(f));
     assert.deepEqual(stray, [], "no tests, sources, source maps or fixtures");
     const cli = await output("tar", ["-xzOf", packed.tarball, "package/build/src/cli.js"]);
     assert.equal(cli.split("\n")[0], "#!/usr/bin/env node");
@@ -67,6 +69,10 @@ describe("the packed tarball, installed as an operator does", { skip: packSkipRe
         const help = await run(shell, "openclaw-patch", ["--help"]);
         assert.equal(help.code, 0, help.stderr);
         assert.match(help.stdout, /apply \[options\]/);
+        const html = path.join(await scratch(`install-report-${node.version}`), "report.html");
+        const report = await run(shell, "openclaw-patch", ["report", HEALTH_TRACE, "--html", html]);
+        assert.equal(report.code, 0, report.stdout + report.stderr);
+        assert.match(await fs.readFile(html, "utf8"), /uPlot/, "the installed command inlines its charting library");
         t.diagnostic(`openclaw-patch --version ${Math.round(version.ms)} ms, --help ${Math.round(help.ms)} ms`);
       });
 
