@@ -15,7 +15,7 @@ import { startGateway, type GatewayExit, type RunningGateway } from "../support/
 import { ensureNode } from "../support/node-binary.js";
 import * as clients from "../support/ws-clients.js";
 import type { ClientKind, GatewayTarget, TestClient } from "../support/ws-clients.js";
-import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
+import { gatewayScratchDir, gatewayTestsSkipReason, traceLines } from "./gateway-test-setup.js";
 import { FAST_PATCH_ENV } from "./scenarios.js";
 import { REDACTED } from "../../src/runtime/tracing/scrub.js";
 
@@ -71,17 +71,6 @@ const READ_PAGE_STATE = `(() => {
     tablesBelowCharts: below,
   };
 })()`;
-
-interface TraceLine {
-  ts: number;
-  pid: number;
-  ev: string;
-  [key: string]: unknown;
-}
-
-function readTrace(file: string): TraceLine[] {
-  return readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as TraceLine);
-}
 
 /** Connects peers one after another; each client bounds its own setup. */
 async function connectAll(target: GatewayTarget, kinds: readonly ClientKind[]): Promise<TestClient[]> {
@@ -260,7 +249,7 @@ test(
     const stopped: GatewayExit = await second.stop("SIGTERM", { timeoutMs: 30_000 });
     t.diagnostic(`first gateway pid ${first.pid} SIGKILLed; second pid ${second.pid} SIGTERM -> code ${String(stopped.code)} after ${Math.round(stopped.elapsedMs)} ms`);
 
-    const lines = readTrace(traceFile);
+    const lines = traceLines(traceFile);
     t.diagnostic(`trace: ${lines.length} lines, ${lines.filter((l) => l.ev === "terminated").length} sockets terminated, ${lines.filter((l) => l.ev === "stall").length} stalls`);
     assert.ok(lines.some((l) => l.pid === second.pid && l.ev === "unrecorded-end" && l.endedPid === first.pid), "the second start recorded the first one's unrecorded end");
 

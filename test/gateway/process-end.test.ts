@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -8,23 +7,13 @@ import { freshGatewayCopy, nodeVersionForGateway } from "../support/gateway-inst
 import { startGateway, type GatewayExit, type RunningGateway } from "../support/gateway-process.js";
 import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
-import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
+import { gatewayScratchDir, gatewayTestsSkipReason, traceLines } from "./gateway-test-setup.js";
+import type { TraceRecord } from "../../src/trace/records.js";
 import { promtoolCheck, promtoolSkipReason } from "../metrics/promtool.js";
 
 const RELEASE = "2026.3.24";
 const SUMMARY_MS = 1_000;
 const EXIT_BOUND_MS = 30_000;
-
-interface TraceLine {
-  ts: number;
-  pid: number;
-  ev: string;
-  [key: string]: unknown;
-}
-
-function readTrace(file: string): TraceLine[] {
-  return readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as TraceLine);
-}
 
 /**
  * Loaded with NODE_OPTIONS=--import into the gateway's process only (the variable is removed at
@@ -71,20 +60,20 @@ test("the patched 2026.3.24 gateway records how each of its processes ended", { 
     await sleep(4 * SUMMARY_MS);
     const killedExit = await killed.stop("SIGKILL");
     assert.equal(killedExit.signal, "SIGKILL");
-    const killedLines = readTrace(traceFile).filter((line) => line.pid === killed.pid);
+    const killedLines = traceLines(traceFile).filter((line) => line.pid === killed.pid);
     assert.equal(killedLines.find((line) => line.ev === "exit"), undefined, "a killed process writes no exit line");
     const lastSample = killedLines.filter((line) => line.ev === "summary").at(-1);
     assert.ok(lastSample?.memory !== undefined, "the killed gateway wrote health samples");
 
     const next = await startGateway({ packageRoot: root, nodeBin, scratchDir: join(scratch.dir, "next"), env });
-    let report: TraceLine | undefined;
+    let report: TraceRecord | undefined;
     for (let waited = 0; waited < 10_000 && report === undefined; waited += 250) {
       await sleep(250);
-      report = readTrace(traceFile).find((line) => line.pid === next.pid && line.ev === "unrecorded-end");
+      report = traceLines(traceFile).find((line) => line.pid === next.pid && line.ev === "unrecorded-end");
     }
     assert.ok(report !== undefined, "the next start reports the killed process");
     assert.equal(report.endedPid, killed.pid);
-    const sample = report.lastSample as TraceLine;
+    const sample = report.lastSample as TraceRecord;
     assert.equal(sample.ts, lastSample.ts);
     assert.deepEqual(sample.memory, lastSample.memory);
     assert.equal(report.lastSeen, Math.max(...killedLines.map((line) => line.ts)));
@@ -94,7 +83,7 @@ test("the patched 2026.3.24 gateway records how each of its processes ended", { 
     t.diagnostic(`SIGTERM -> code ${String(nextExit.code)}, signal ${String(nextExit.signal)}`);
     assert.equal(nextExit.forcedKill, false);
     assert.equal(nextExit.signal, null, "the gateway handles SIGTERM and exits");
-    const exitLines = readTrace(traceFile).filter((line) => line.pid === next.pid && line.ev === "exit");
+    const exitLines = traceLines(traceFile).filter((line) => line.pid === next.pid && line.ev === "exit");
     assert.equal(exitLines.length, 1);
     assert.equal(exitLines[0]!.code, nextExit.code);
     assert.ok((exitLines[0]!.uptimeMs as number) >= 2 * SUMMARY_MS, JSON.stringify(exitLines[0]));
@@ -121,7 +110,7 @@ test("the patched 2026.3.24 gateway records how each of its processes ended", { 
     assert.equal(stableStderr(patched.stderr(), patched), stableStderr(plain.stderr(), plain));
     assert.match(plain.stderr(), /gatewayFailsHere|provider reply unreadable/, "the exception reached Node's report");
 
-    const lines = readTrace(traceFile).filter((line) => line.pid === patched.pid);
+    const lines = traceLines(traceFile).filter((line) => line.pid === patched.pid);
     const uncaught = lines.find((line) => line.ev === "uncaught");
     assert.ok(uncaught !== undefined, JSON.stringify(lines.map((line) => line.ev)));
     assert.equal(uncaught.errorClass, "TypeError");

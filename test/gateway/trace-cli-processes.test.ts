@@ -1,28 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { freshGatewayCopy, nodeVersionForGateway } from "../support/gateway-install.js";
 import { startGateway, type OpenclawCliRun, type RunningGateway } from "../support/gateway-process.js";
 import { ensureNode } from "../support/node-binary.js";
 import { runCli } from "../support/cli.js";
-import { gatewayScratchDir, gatewayTestsSkipReason } from "./gateway-test-setup.js";
+import { gatewayScratchDir, gatewayTestsSkipReason, traceLines } from "./gateway-test-setup.js";
 
 const RELEASE = "2026.3.24";
 
 /** OpenClaw's own commands that load the patched gateway chunk (issue 19: 7 of 8 wrote started/attach lines). */
 const CLI_COMMANDS: readonly (readonly string[])[] = [["health"], ["status"], ["gateway", "call", "health"], ["gateway", "probe"]];
-
-interface TraceLine {
-  ev: string;
-  pid: number;
-  source?: string;
-}
-
-function traceLines(file: string): TraceLine[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as TraceLine);
-}
 
 async function runAll(gateway: RunningGateway): Promise<OpenclawCliRun[]> {
   const runs: OpenclawCliRun[] = [];
