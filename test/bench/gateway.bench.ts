@@ -1,5 +1,5 @@
-// npm run bench:gateway — the real gateway, unpatched beside patched (tracing off, and tracing at
-// lifecycle level), in one run:
+// npm run bench:gateway — the real gateway, unpatched beside patched (tracing off, tracing at
+// lifecycle level, and lifecycle with a health summary every second), in one run:
 // - connection churn throughput and gateway CPU per connection, every round in fresh processes
 //   (see gateway-churn.ts for why), several processes per variant, each round's figure that of the
 //   variant's median process, ratios the geometric mean over rounds, beside a second group of
@@ -20,6 +20,7 @@ import { median } from "./child-timing.js";
 import { callgrindAvailable, countInstructions } from "./gateway-callgrind.js";
 import { runChurnRounds, slugOf, type ChurnResult, type ChurnRound, type ChurnVariant, type ProcessChurn } from "./gateway-churn.js";
 import { countRuntimeCost, type RuntimeCost } from "./runtime-cost.js";
+import { DEFAULT_SUMMARY_MS } from "../../src/runtime/tracing/settings.js";
 
 const RELEASE = process.env.OCP_BENCH_GATEWAY_RELEASE ?? "2026.3.24";
 const ROUNDS = bounded(process.env.OCP_BENCH_ROUNDS, 5, 1, 31);
@@ -49,6 +50,14 @@ const UNPATCHED = "unpatched";
 const UNPATCHED_AGAIN = "unpatched, second group";
 const TRACE_OFF = "patched, trace off";
 const TRACE_LIFECYCLE = "patched, trace lifecycle";
+/**
+ * Lifecycle tracing with a summary (and its health sample) every second, 60 times the default:
+ * the summary runs on a timer, not per connection, so at the default it cannot show in a churn
+ * figure; at one a second it would, if it cost anything worth naming.
+ */
+const TRACE_SUMMARY_EVERY_SECOND = "patched, summary every 1 s";
+const SUMMARY_EVERY_SECOND_MS = "1000";
+const DEFAULT_SUMMARY_SECONDS = DEFAULT_SUMMARY_MS / 1000;
 /**
  * Lifecycle tracing switched off and on inside each process (trace-switch.ts), and the same switch
  * with tracing off in both phases; not in the main table. Each of their processes runs twice the
@@ -130,17 +139,20 @@ function churnLines(variants: readonly ChurnVariant[], churned: ChurnResult): st
   const noise = roundRatios(churned, rateOf(UNPATCHED_AGAIN), rateOf(UNPATCHED));
   const patched = roundRatios(churned, rateOf(TRACE_OFF), unpatchedRate);
   const tracing = roundRatios(churned, rateOf(TRACE_LIFECYCLE), rateOf(TRACE_OFF));
+  const summaryEverySecond = roundRatios(churned, rateOf(TRACE_SUMMARY_EVERY_SECOND), rateOf(TRACE_LIFECYCLE));
   lines.push("", `patched / unpatched churn: ${geometricMean(patched).toFixed(3)} ${verdict(geometricMean(patched))}`);
   const switched = churned.rounds.map(switchedRatio(TRACE_SWITCHED));
   const placebo = churned.rounds.map(switchedRatio(PLACEBO_SWITCHED));
   lines.push(`tracing lifecycle / off churn, in the same processes: ${geometricMean(switched).toFixed(3)} ${verdict(geometricMean(switched))}`);
   lines.push(`the same with tracing off in both phases (placebo): ${geometricMean(placebo).toFixed(3)}`);
   lines.push(`tracing lifecycle / off churn, across processes: ${geometricMean(tracing).toFixed(3)} ${verdict(geometricMean(tracing))}`);
+  lines.push(`summary every 1 s / at the default (${DEFAULT_SUMMARY_SECONDS} s), both tracing lifecycle, across processes: ${geometricMean(summaryEverySecond).toFixed(3)}`);
   lines.push(`noise floor, unpatched / unpatched: ${geometricMean(noise).toFixed(3)}`);
   lines.push(`per-round ratios patched / unpatched:   ${ratioList(patched)}`);
   lines.push(`per-round ratios lifecycle / off, same processes:   ${ratioList(switched)}`);
   lines.push(`per-round ratios placebo switch:                    ${ratioList(placebo)}`);
   lines.push(`per-round ratios lifecycle / off, across processes: ${ratioList(tracing)}`);
+  lines.push(`per-round ratios summary 1 s / default:             ${ratioList(summaryEverySecond)}`);
   lines.push(`per-round ratios unpatched / unpatched: ${ratioList(noise)}`);
   return [...lines, ...switchedLines(churned)];
 }
@@ -241,6 +253,11 @@ async function main(): Promise<void> {
       { name: UNPATCHED_AGAIN, root: stockRoot, env: {} },
       { name: TRACE_OFF, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "off" } },
       { name: TRACE_LIFECYCLE, root: patchedRoot, env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace.jsonl") } },
+      {
+        name: TRACE_SUMMARY_EVERY_SECOND,
+        root: patchedRoot,
+        env: { OPENCLAW_PATCH_TRACE: "lifecycle", OPENCLAW_PATCH_TRACE_FILE: join(scratch, "trace-summary-1s.jsonl"), OPENCLAW_PATCH_SUMMARY_MS: SUMMARY_EVERY_SECOND_MS },
+      },
       {
         name: TRACE_SWITCHED,
         root: patchedRoot,

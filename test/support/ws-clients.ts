@@ -16,7 +16,8 @@ export type ClientKind =
   | 'canvasSilent'
   | 'halfUpgrade'
   | 'frozenFullWindow'
-  | 'vanished';
+  | 'vanished'
+  | 'connectPerPoll';
 
 export interface GatewayTarget {
   port: number;
@@ -314,16 +315,19 @@ export async function healthy(target: GatewayTarget): Promise<HealthyClient> {
     ...testClient('healthy', session.socket, observations),
     isConnected: () =>
       !observations.socketClosed && !observations.finReceived && !observations.closeFrameReceived && !session.socket.destroyed,
-    closeNormally: async () => {
-      const closed = new Promise<void>((resolve) => {
-        if (session.socket.destroyed) resolve();
-        else session.socket.once('close', () => resolve());
-      });
-      session.send(OPCODE.close, closePayload(1000));
-      await withTimeout(closed, NORMAL_CLOSE_TIMEOUT_MS, 'the close handshake').catch(() => undefined);
-      return { code: observations.closeCodeReceived, orderlyEnd: observations.finReceived, errorCode: observations.errorCode };
-    },
+    closeNormally: () => closeNormally(session),
   };
+}
+
+async function closeNormally(session: FrameSession): Promise<NormalClose> {
+  const closed = new Promise<void>((resolve) => {
+    if (session.socket.destroyed) resolve();
+    else session.socket.once('close', () => resolve());
+  });
+  session.send(OPCODE.close, closePayload(1000));
+  await withTimeout(closed, NORMAL_CLOSE_TIMEOUT_MS, 'the close handshake').catch(() => undefined);
+  const { observations } = session;
+  return { code: observations.closeCodeReceived, orderlyEnd: observations.finReceived, errorCode: observations.errorCode };
 }
 
 /** Authenticates, then never reads again and never answers a ping: a frozen peer whose kernel still ACKs. */
@@ -405,4 +409,40 @@ export async function vanished(target: GatewayTarget): Promise<TestClient> {
       session.socket.destroy();
     },
   };
+}
+
+/** Sends one request and waits for its response, whatever it says. */
+function requestOnce(session: FrameSession, method: string, id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe = session.onMessage((text) => {
+      if (!text.includes(`"id":${JSON.stringify(id)}`)) return;
+      unsubscribe();
+      resolve();
+    });
+    session.socket.once('close', () => reject(new Error(`connection closed before the ${method} response`)));
+    session.sendJson({ type: 'req', id, method, params: {} });
+  });
+}
+
+/**
+ * A well-behaved but short-lived client: authenticates, asks for `health`, reads the answer and
+ * closes normally, the whole visit well under a second. It stands for the integrations that poll by
+ * opening a connection per check (monitoring probes, home-automation and cron scripts, a client
+ * retrying in a loop). Harmless alone, but each visit costs every other connected peer two
+ * broadcasts: the connect refreshes health (about 800 bytes to every client) and the disconnect
+ * sends the whole presence list, one entry per visitor of the last five minutes up to 200 (about
+ * 160 bytes each on 2026.3.24, so some 32 KB at the cap), since a client without an instanceId is
+ * keyed by its connection. A peer that stopped reading keeps every such broadcast queued.
+ */
+export async function connectPerPoll(target: GatewayTarget): Promise<TestClient> {
+  const observations = newObservations();
+  const session = await setup('connectPerPoll', openAuthenticatedSession(target, observations));
+  const client = testClient('connectPerPoll', session.socket, observations);
+  try {
+    await setup('connectPerPoll', requestOnce(session, 'health', 'poll'));
+    await closeNormally(session);
+  } finally {
+    session.socket.destroy();
+  }
+  return client;
 }

@@ -11,6 +11,8 @@ const PLOT_HEIGHT = 240;
 const SERIES_COLOURS = ["#1f6fb4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 const MARKER_COLOURS: Record<MarkerKind, string> = { start: "#2e7d32", exit: "#1565c0", uncaught: "#c62828", unrecorded: "#ef6c00", replaced: "#757575" };
 const MIB = 1024 * 1024;
+/** Grid steps of the memory axis, so its labels read 100 MiB, 200 MiB rather than 95.4 MiB. */
+const MIB_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000].map((step) => step * MIB);
 
 interface DrawnSeries {
   label: string;
@@ -126,7 +128,7 @@ function drawChart(data: ReportData, chart: ChartData, figure: HTMLElement, onFi
         value: (_plot: uPlot, value: number | null) => formatValue(chart.unit, value),
       })),
     ],
-    axes: [{}, { size: 72, values: (_plot, splits) => splits.map((split) => formatValue(chart.unit, split)) }],
+    axes: [{}, { size: 72, ...(chart.unit === "bytes" ? { incrs: MIB_STEPS } : {}), values: (_plot, splits) => splits.map((split) => formatValue(chart.unit, split)) }],
     hooks: {
       drawSeries: [
         (_plot, seriesIndex) => {
