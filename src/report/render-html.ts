@@ -26,13 +26,21 @@ function inlineScript(code: string): string {
   return code.replace(/<\/(script)/gi, "<\\/$1");
 }
 
+/** The text times are the writer's local time; a colleague elsewhere needs its offset. */
+function utcOffset(at: number): string {
+  const minutes = -new Date(at).getTimezoneOffset();
+  const sign = minutes < 0 ? "-" : "+";
+  const whole = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
+}
+
 function headerHtml(data: ReportData): string {
   const { header } = data;
   const rows: [string, string][] = [
     ["install", header.install],
     ["OpenClaw", header.releases.join(", ") || "?"],
     ["traced by", header.runtimeVersions.map((version) => `openclaw-patch ${version}`).join(", ") || "?"],
-    ["period", `${formatDateTime(header.from)} → ${formatDateTime(header.to)} (${formatDuration(header.to - header.from)})`],
+    ["period", `${formatDateTime(header.from)} → ${formatDateTime(header.to)} ${utcOffset(header.from)} (${formatDuration(header.to - header.from)}); the charts show the reader's local time`],
     ["trace files", header.traceFiles.join(", ")],
     ["report", `openclaw-patch ${header.reportVersion}, ${formatDateTime(header.generatedAt)}`],
   ];
