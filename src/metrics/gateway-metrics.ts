@@ -1,4 +1,4 @@
-import { loopDelayOf, memoryOf } from "../trace/describe-event.js";
+import { loopDelayOf, memoryOf, socketCountOf } from "../trace/describe-event.js";
 import { numberField } from "../trace/records.js";
 import type { TraceReport } from "../trace/report.js";
 import type { MetricFamily, Sample } from "./exposition.js";
@@ -27,7 +27,6 @@ export function gatewayMetrics(report: TraceReport, identity: MetricsIdentity): 
   const summary = report.latestSummary;
   const memory = summary === undefined ? undefined : memoryOf(summary);
   const delay = summary === undefined ? undefined : loopDelayOf(summary);
-  const sockets = (summary?.sockets ?? {}) as Record<string, unknown>;
   const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / MS_PER_S);
   const ends = report.processes.map((gatewayProcess) => gatewayProcess.end?.how);
   const lastEnded = report.processes.filter((gatewayProcess) => gatewayProcess.end?.code !== undefined).at(-1);
@@ -39,7 +38,7 @@ export function gatewayMetrics(report: TraceReport, identity: MetricsIdentity): 
     gauge(
       "sockets",
       "WebSocket connections the gateway holds, by ready state, at the latest sample.",
-      summary === undefined ? [] : SOCKET_STATES.map((state) => ({ labels: { ...labels, state }, value: typeof sockets[state] === "number" ? (sockets[state] as number) : 0 })),
+      summary === undefined ? [] : SOCKET_STATES.map((state) => ({ labels: { ...labels, state }, value: socketCountOf(summary, state) ?? 0 })),
     ),
     gauge("socket_buffered_bytes", "Bytes queued for sending on the gateway's WebSocket connections at the latest sample.", one(summary === undefined ? undefined : numberField(summary, "bufferedBytes"))),
     gauge("oldest_closing_socket_seconds", "Age of the oldest connection in the closing state at the latest sample.", one(seconds(summary === undefined ? undefined : numberField(summary, "oldestClosingMs")))),

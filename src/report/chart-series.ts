@@ -1,4 +1,4 @@
-import { loopDelayOf, memoryOf } from "../trace/describe-event.js";
+import { loopDelayOf, memoryOf, socketCountOf } from "../trace/describe-event.js";
 import { numberField, stringField, type TraceRecord } from "../trace/records.js";
 import type { ChartData } from "./report-data.js";
 import { bucketIndex, bucketName, type TimeBuckets } from "./time-buckets.js";
@@ -48,13 +48,6 @@ class CountSeries {
   }
 }
 
-function socketCount(record: TraceRecord, state: "open" | "closing"): number | undefined {
-  const sockets = record.sockets;
-  if (typeof sockets !== "object" || sockets === null) return undefined;
-  const value = (sockets as Record<string, unknown>)[state];
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
 /**
  * The five charts of the report from the period's trace lines, downsampled into `buckets` in one
  * pass: sockets by state, sockets each fix reclaimed, memory, event-loop delay and stalls.
@@ -74,8 +67,8 @@ export function chartSeries(records: readonly TraceRecord[], buckets: TimeBucket
     switch (record.ev) {
       case "summary": {
         summaries += 1;
-        const open = socketCount(record, "open");
-        const closing = socketCount(record, "closing");
+        const open = socketCountOf(record, "open");
+        const closing = socketCountOf(record, "closing");
         if (open !== undefined) sockets[0]!.add(record.pid, index, open);
         if (closing !== undefined) sockets[1]!.add(record.pid, index, closing);
         const figures = memoryOf(record);

@@ -120,6 +120,12 @@ export function loopDelayOf(record: TraceRecord): { p50: number; p99: number; ma
   return p50 === undefined || p99 === undefined || max === undefined ? undefined : { p50, p99, max };
 }
 
+/** How many of the summary's sockets were in this ready state (`open`, `closing`, …). */
+export function socketCountOf(record: TraceRecord, state: string): number | undefined {
+  const sockets = objectField(record, "sockets");
+  return sockets === undefined ? undefined : numberField(sockets, state);
+}
+
 function objectField(record: TraceRecord, name: string): TraceRecord | undefined {
   const value = record[name];
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as TraceRecord) : undefined;
@@ -127,8 +133,7 @@ function objectField(record: TraceRecord, name: string): TraceRecord | undefined
 
 /** `12 open, 1 closing (oldest 1.8 s), 0 B buffered, 87 open files`. */
 export function describeSummary(record: TraceRecord): string {
-  const sockets = (typeof record.sockets === "object" && record.sockets !== null ? record.sockets : {}) as Record<string, unknown>;
-  const count = (name: string): number => (typeof sockets[name] === "number" ? (sockets[name] as number) : 0);
+  const count = (state: string): number => socketCountOf(record, state) ?? 0;
   const oldestClosingMs = numberField(record, "oldestClosingMs");
   const openFiles = numberField(record, "openFiles");
   const dropped = numberField(record, "dropped") ?? 0;
