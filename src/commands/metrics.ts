@@ -1,11 +1,9 @@
-import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import { renderExposition } from "../metrics/exposition.js";
 import { gatewayMetrics } from "../metrics/gateway-metrics.js";
 import { writeMetricsTextfile } from "../metrics/textfile.js";
-import { traceFilePath } from "../runtime/tracing/file.js";
-import { readTrace } from "../trace/read-trace.js";
+import { namedTracePath, readTrace } from "../trace/read-trace.js";
 import { summariseTrace } from "../trace/summarise.js";
 import { traceInstall } from "../trace/trace-install.js";
 import { parseOptions } from "./shared/option-schema.js";
@@ -22,7 +20,7 @@ export interface MetricsCommandOptions {
  * format, on stdout or (--textfile DIR) as one file for node_exporter's textfile collector.
  */
 export async function metricsCommand(file: string | undefined, options: MetricsCommandOptions, io: CommandIO): Promise<void> {
-  const tracePath = file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
+  const tracePath = namedTracePath(file);
   const { textfile, install: installOption } = parseOptions(METRICS_OPTIONS, options);
   const json = options.json ?? io.json;
   const install = installOption ?? traceInstall(tracePath);

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
 import { fail } from "../core/diagnostics.js";
@@ -7,9 +6,8 @@ import { readPageAssets } from "../report/page-assets.js";
 import { bucketName } from "../report/time-buckets.js";
 import { renderReportHtml } from "../report/render-html.js";
 import { writeReportHtml } from "../report/write-html.js";
-import { traceFilePath } from "../runtime/tracing/file.js";
 import { formatBytes, formatDateTime, formatDuration } from "../trace/format.js";
-import { readTraces } from "../trace/read-trace.js";
+import { namedTracePath, readTraces } from "../trace/read-trace.js";
 import { traceInstall } from "../trace/trace-install.js";
 import { parseOptions } from "./shared/option-schema.js";
 import { REPORT_OPTIONS } from "./shared/option-tables.js";
@@ -28,8 +26,8 @@ export interface ReportCommandOptions {
 export async function reportCommand(traces: readonly string[], options: ReportCommandOptions, io: CommandIO): Promise<void> {
   const { html, since, install: installOption } = parseOptions(REPORT_OPTIONS, options);
   if (html === undefined) fail("OCP_BAD_OPTION", "report needs --html FILE: where to write the page", "for example openclaw-patch report --html gateway-report.html");
-  const given = traces.filter((trace) => trace.trim() !== "").map((trace) => path.resolve(trace));
-  const tracePaths: [string, ...string[]] = given.length > 0 ? [given[0]!, ...given.slice(1)] : [traceFilePath(process.env)];
+  const [first, ...more] = traces.filter((trace) => trace.trim() !== "");
+  const tracePaths: [string, ...string[]] = [namedTracePath(first), ...more.map(namedTracePath)];
   const contents = readTraces(tracePaths);
   const install = installOption ?? traceInstall(tracePaths[0]);
   const assets = readPageAssets();

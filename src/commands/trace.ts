@@ -1,11 +1,10 @@
 import fs from "node:fs";
-import path from "node:path";
 import type { CommandIO } from "../cli/io.js";
 import { printJson } from "../cli/io.js";
-import { rotatedTracePaths, traceFilePath } from "../runtime/tracing/file.js";
+import { rotatedTracePaths } from "../runtime/tracing/file.js";
 import { EventDescriber } from "../trace/describe-event.js";
 import { TraceFollower } from "../trace/follow.js";
-import { readRotatedRecords, readTrace } from "../trace/read-trace.js";
+import { namedTracePath, readRotatedRecords, readTrace } from "../trace/read-trace.js";
 import type { TraceRecord } from "../trace/records.js";
 import { renderTraceReport } from "../trace/render-report.js";
 import { summariseTrace } from "../trace/summarise.js";
@@ -32,7 +31,7 @@ const MAX_CATCH_UP_POLLS = 256;
  * events as they are written. FILE defaults to the runtime's path rules under this process's env.
  */
 export async function traceCommand(file: string | undefined, options: TraceCommandOptions, io: CommandIO): Promise<void> {
-  const tracePath = file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
+  const tracePath = namedTracePath(file);
   const { since } = parseOptions(TRACE_OPTIONS, options);
   const json = options.json ?? io.json;
   if (options.follow) {

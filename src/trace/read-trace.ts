@@ -1,7 +1,13 @@
 import fs from "node:fs";
+import path from "node:path";
 import { fail } from "../core/diagnostics.js";
-import { rotatedTracePaths } from "../runtime/tracing/file.js";
+import { rotatedTracePaths, traceFilePath } from "../runtime/tracing/file.js";
 import { parseTraceLine, type TraceRecord } from "./records.js";
+
+/** The trace a command was given, else the one the runtime's path rules name under this process's env. */
+export function namedTracePath(file: string | undefined): string {
+  return file !== undefined && file.trim() !== "" ? path.resolve(file) : traceFilePath(process.env);
+}
 
 export interface TraceContents {
   /** The live file the caller named. */
