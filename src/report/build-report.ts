@@ -40,7 +40,7 @@ export function buildReport(read: TraceContents, options: ReportOptions): BuiltR
   const x = Array.from({ length: buckets.count }, (_, index) => (buckets.start + index * buckets.widthMs) / 1_000);
   return {
     data: {
-      header: reportHeader(contents.records.filter((record) => record.ts <= report.to!), report, options.install, contents.files, options.now),
+      header: reportHeader(contents.records, report, options.install, contents.files, options.now),
       bucketMs: buckets.widthMs,
       x,
       charts: chartSeries(records, buckets),

@@ -39,7 +39,7 @@ function distinct(values: (string | undefined)[]): string[] {
 
 /** Who and what the report describes, from lines the caller has scrubbed again (rescrub.ts). */
 export function reportHeader(records: readonly TraceRecord[], report: TraceReport, install: string, traceFiles: string[], now: number): ReportHeader {
-  const lastStarted = records.findLast((record) => record.ev === "started");
+  const lastStarted = records.findLast((record) => record.ev === "started" && record.ts <= (report.to ?? now));
   const inPeriod = report.processes.filter((gatewayProcess) => gatewayProcess.lastSeenAt >= (report.from ?? 0));
   return {
     install,
