@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { LastSample, RuntimeEvent } from "./events.js";
 import { rotatedTracePaths } from "./file.js";
 import { processAlive } from "../../core/process-alive.js";
+import { parseTraceLine, type TraceRecord } from "../../trace/records.js";
 
 /**
  * How much of the trace's end is read at start to find the previous processes: a minute of a busy
@@ -34,7 +35,7 @@ export async function unrecordedEnds(file: string): Promise<RuntimeEvent[]> {
   const ownStart = performance.timeOrigin;
   const seen = new Map<number, ProcessSeen>();
   for (const line of text.split("\n")) {
-    const record = parsed(line);
+    const { record } = parseTraceLine(line);
     if (record === undefined || record.source === "cli") continue;
     const { pid, ts, ev } = record;
     if (ev === "unrecorded-end") {
@@ -93,19 +94,7 @@ async function tailOf(file: string, maxBytes: number): Promise<{ text: string; b
   }
 }
 
-type ParsedLine = { ts: number; pid: number; ev: string } & Record<string, unknown>;
-
-function parsed(line: string): ParsedLine | undefined {
-  if (!line.startsWith('{"ts":')) return undefined;
-  try {
-    const value = JSON.parse(line) as Record<string, unknown>;
-    return typeof value.ts === "number" && Number.isInteger(value.pid) && typeof value.ev === "string" ? (value as ParsedLine) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sampleOf(record: ParsedLine): LastSample {
+function sampleOf(record: TraceRecord): LastSample {
   const sample: LastSample = { ts: record.ts };
   for (const field of SAMPLE_FIELDS) if (record[field] !== undefined) sample[field] = record[field];
   return sample;
